@@ -1,0 +1,250 @@
+import { z } from 'zod';
+
+/*
+ * The one schema for a Strongroom deployment. Every object is strict: an unknown key is an
+ * error, because a typo ("retentionDay") must never silently drop a protection.
+ * Custom messages state what was expected; ConfigError adds the path and the value received.
+ */
+
+const accountId = z.string().regex(/^\d{12}$/, { error: 'a 12-digit AWS account id, as a string' });
+
+const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: 'an AWS region name such as "eu-west-1"' });
+
+/** S3 bucket naming rules (general purpose buckets), minus the legacy ones. */
+const bucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    error: 'an S3 bucket name: 3-63 characters of a-z, 0-9, "." and "-", starting and ending with a letter or digit',
+  })
+  .refine((name) => !/\.\.|^\d+\.\d+\.\d+\.\d+$|^xn--|-s3alias$|--ol-s3$/.test(name), {
+    error: 'an S3 bucket name without "..", not an IP address, not starting "xn--" or ending "-s3alias"/"--ol-s3"',
+  });
+
+const iamRoleName = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,64}$/, { error: 'an IAM role name: 1-64 characters of letters, digits and +=,.@_-' });
+
+const prefix = z
+  .string()
+  .min(1, { error: 'a non-empty key prefix such as "invoices/"' })
+  .max(1024, { error: 'a key prefix of at most 1024 characters' })
+  .refine((p) => !p.startsWith('/'), { error: 'a key prefix that does not start with "/" (S3 keys have no leading slash)' });
+
+const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, {
+  error: 'a KMS key ARN such as "arn:aws:kms:eu-west-1:111122223333:key/<uuid>" (an alias is not accepted)',
+});
+
+/** A whole number of days; the immutability linter, not the schema, decides how few are too few. */
+const days = () =>
+  z
+    .number({ error: 'a whole number of days' })
+    .int({ error: 'a whole number of days' })
+    .min(0, { error: 'a whole number of days >= 0' })
+    .max(36500, { error: 'at most 36500 days (100 years, the Object Lock maximum)' });
+
+const integerIn = (min: number, max: number) => {
+  const expected = { error: `an integer from ${min} to ${max}` };
+  return z.number(expected).int(expected).min(min, expected).max(max, expected);
+};
+
+/** EventBridge / AWS Backup schedule expressions. */
+const scheduleExpression = z.string().regex(/^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, {
+  error: 'a schedule expression: "cron(m h dom mon dow year)" with six fields, or "rate(N unit)"',
+});
+
+export const SourceSchema = z.strictObject({
+  /** Name of an existing bucket in the primary account. */
+  bucket: bucketName,
+  /** Only keys under these prefixes are backed up. Omit to back up the whole bucket. */
+  prefixes: z.array(prefix).min(1, { error: 'at least one prefix, or omit "prefixes" to back up the whole bucket' }).optional(),
+  /** Customer-managed KMS key the source bucket's objects are encrypted with (SSE-KMS). */
+  kmsKeyArn: kmsKeyArn.optional(),
+});
+
+export const PrimaryAccountSchema = z.strictObject({
+  accountId,
+  /** Short label used in resource names, alarms and reports. */
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, { error: 'a short label: 1-20 characters of a-z, 0-9 and "-", starting with a letter' }),
+  sources: z.array(SourceSchema).min(1, { error: 'at least one source bucket' }),
+  /** Buckets the restore function may write to. The source buckets are NOT implicitly included. */
+  restoreTargets: z.array(bucketName).default([]),
+});
+
+export const VaultEncryptionSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('SSE_S3') }),
+    z.strictObject({
+      type: z.literal('SSE_KMS'),
+      /**
+       * The key Strongroom creates gets a key policy denying kms:ScheduleKeyDeletion and kms:DisableKey
+       * to every principal. Must be true; the immutability linter refuses false.
+       */
+      denyKeyDeletion: z.boolean({ error: 'true or false' }),
+    }),
+  ],
+  { error: 'an encryption setting: {"type": "SSE_S3"} or {"type": "SSE_KMS", "denyKeyDeletion": true}' },
+);
+
+export const StrongroomConfigSchema = z
+  .strictObject({
+    /** Prefix of every resource name (roles, buckets, functions). Change it to run two deployments side by side. */
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,19}$/, { error: 'a name prefix: 2-20 characters of a-z, 0-9 and "-", starting with a letter' })
+      .default('strongroom'),
+    region,
+    /** Shared secret-free token the vault roles require in sts:ExternalId (confused-deputy protection). */
+    externalId: z
+      .string()
+      .regex(/^[\w+=,.@:/-]{16,1224}$/, { error: 'an external id: 16-1224 characters of letters, digits and +=,.@:/_-' }),
+    backupAccount: z.strictObject({
+      accountId,
+      /** The only principal exempt from the vault's denies. Create it yourself, protected by MFA and alerting. */
+      breakGlassRoleName: iamRoleName,
+      /**
+       * Role CloudFormation runs as when deploying VaultStack; exempt from the deny on s3:PutBucketPolicy so that
+       * later deploys can update the vault bucket's policy.
+       * @default the CDK bootstrap's execution role, "cdk-hnb659fds-cfn-exec-role-<account>-<region>"
+       */
+      deployRoleName: iamRoleName.optional(),
+    }),
+    primaryAccounts: z.array(PrimaryAccountSchema).min(1, { error: 'at least one primary account' }),
+    vault: z.strictObject({
+      objectLock: z.strictObject({
+        /** Must be COMPLIANCE; GOVERNANCE is accepted by the schema only so the linter can explain why it is refused. */
+        mode: z.enum(['COMPLIANCE', 'GOVERNANCE'], { error: '"COMPLIANCE"' }),
+        /** Default retention of every vault version. Nobody, root included, can delete a version or shorten this. */
+        retentionDays: days(),
+      }),
+      encryption: VaultEncryptionSchema.default({ type: 'SSE_S3' }),
+    }),
+    backupVault: z.strictObject({
+      lock: z.strictObject({
+        minRetentionDays: days(),
+        maxRetentionDays: days(),
+        /** Grace period before the compliance-mode lock becomes immutable. AWS requires at least 3. */
+        changeableForDays: days(),
+      }),
+    }),
+    backupPlan: z.strictObject({
+      schedule: scheduleExpression,
+      /** Retention of the copies in the backup account's vault; must lie within the vault lock's range. */
+      retentionDays: days(),
+      /** Retention of the recovery points in the primary account's local vault. */
+      localRetentionDays: integerIn(1, 36500).default(7),
+      resourceTag: z
+        .strictObject({
+          key: z.string().regex(/^[\w.:/=+@ -]{1,128}$/, { error: 'a tag key of 1-128 characters' }),
+          value: z.string().regex(/^[\w.:/=+@ -]{0,256}$/, { error: 'a tag value of at most 256 characters' }),
+        })
+        .default({ key: 'strongroom:backup', value: 'true' }),
+    }),
+    alerts: z.strictObject({
+      email: z.email({ error: 'an e-mail address' }),
+    }),
+    /** Tuning of the primary-account pipeline. */
+    pipeline: z
+      .strictObject({
+        copierTimeoutSeconds: integerIn(10, 900).default(300),
+        copierMemoryMb: integerIn(256, 10240).default(1024),
+        /** Caps how much of the account's Lambda concurrency a burst of source writes can take. */
+        copierReservedConcurrency: integerIn(1, 1000).default(10),
+        queueBatchSize: integerIn(1, 100).default(10),
+        /** Deliveries of one message before it moves to the dead-letter queue. */
+        maxReceiveCount: integerIn(1, 100).default(5),
+        /** Alarm when the newest successful copy is older than this (recovery point objective). */
+        rpoMinutes: integerIn(5, 10080).default(60),
+        reconcileSchedule: scheduleExpression.default('rate(6 hours)'),
+        verifySchedule: scheduleExpression.default('cron(0 5 * * ? *)'),
+        logRetentionDays: z
+          .union(
+            [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) =>
+              z.literal(d),
+            ) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>, ...z.ZodLiteral<number>[]],
+            {
+              error:
+                'a CloudWatch Logs retention: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+            },
+          )
+          .default(365),
+      })
+      .default({
+        copierTimeoutSeconds: 300,
+        copierMemoryMb: 1024,
+        copierReservedConcurrency: 10,
+        queueBatchSize: 10,
+        maxReceiveCount: 5,
+        rpoMinutes: 60,
+        reconcileSchedule: 'rate(6 hours)',
+        verifySchedule: 'cron(0 5 * * ? *)',
+        logRetentionDays: 365,
+      }),
+    /** Immutability guardrails. They can be raised, never lowered below the built-in floor. */
+    guardrails: z
+      .strictObject({
+        minRetentionDays: days().default(1),
+      })
+      .default({ minRetentionDays: 1 }),
+  })
+  .superRefine((config, ctx) => {
+    // Cross-field validity (not immutability: that is the linter's job, see immutability-linter.ts).
+    const seenAccounts = new Map<string, number>();
+    config.primaryAccounts.forEach((account, i) => {
+      const first = seenAccounts.get(account.accountId);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['primaryAccounts', i, 'accountId'],
+          input: account.accountId,
+          message: `each primary account listed once (already listed at primaryAccounts[${first}])`,
+        });
+      } else seenAccounts.set(account.accountId, i);
+    });
+    const seenNames = new Map<string, number>();
+    config.primaryAccounts.forEach((account, i) => {
+      const first = seenNames.get(account.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['primaryAccounts', i, 'name'],
+          input: account.name,
+          message: `a name unique among primary accounts (already used by primaryAccounts[${first}])`,
+        });
+      } else seenNames.set(account.name, i);
+    });
+    // Bucket names are global in S3: one bucket can be a source of one account only, and once.
+    const seenBuckets = new Map<string, string>();
+    config.primaryAccounts.forEach((account, i) => {
+      account.sources.forEach((source, j) => {
+        const here = `primaryAccounts[${i}].sources[${j}]`;
+        const first = seenBuckets.get(source.bucket);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['primaryAccounts', i, 'sources', j, 'bucket'],
+            input: source.bucket,
+            message: `each source bucket listed once (already listed at ${first})`,
+          });
+        } else seenBuckets.set(source.bucket, here);
+      });
+    });
+    const { minRetentionDays, maxRetentionDays } = config.backupVault.lock;
+    if (maxRetentionDays < minRetentionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backupVault', 'lock', 'maxRetentionDays'],
+        input: maxRetentionDays,
+        message: `a number of days >= backupVault.lock.minRetentionDays (${minRetentionDays})`,
+      });
+    }
+  });
+
+/** The raw config as written in the JSON file. */
+export type StrongroomConfigInput = z.input<typeof StrongroomConfigSchema>;
+/** The validated config, defaults applied. */
+export type StrongroomConfig = z.output<typeof StrongroomConfigSchema>;
+export type PrimaryAccountConfig = StrongroomConfig['primaryAccounts'][number];
+export type SourceConfig = PrimaryAccountConfig['sources'][number];
