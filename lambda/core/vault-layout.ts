@@ -1,0 +1,13 @@
+/**
+ * Top-level prefixes of the vault bucket. Policies grant by prefix, so a role that may append
+ * data and journal entries cannot write anywhere else, and the auditor can read the journal
+ * and reports without being able to read any backed-up object.
+ */
+export const VAULT_PREFIXES = {
+  /** One object per backed-up source version or tombstone. */
+  objects: 'objects/',
+  /** Append-only journal segments (newline-delimited JSON). */
+  journal: 'journal/',
+  /** Verification reports written for compliance evidence. */
+  reports: 'reports/',
+} as const;

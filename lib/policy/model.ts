@@ -1,0 +1,74 @@
+import type { StrongroomConfig } from '../config/schema';
+import { strongroomNames } from '../naming';
+
+/**
+ * Everything the policy documents depend on, and nothing else. On AWS it comes from the config;
+ * the local provisioner builds one with tenant names in place of account ids, so the local
+ * vault is governed by the very same documents.
+ */
+export interface VaultPolicyModel {
+  readonly partition: string;
+  readonly region: string;
+  /** Account id of the backup account (a tenant name on the local S3). */
+  readonly backupAccount: string;
+  readonly primaryAccounts: readonly string[];
+  readonly vaultBucket: string;
+  readonly vaultLogBucket: string;
+  readonly backupVault: string;
+  readonly externalId: string;
+  readonly roleNames: {
+    /** Per primary account, so one account's functions can never touch another account's backups. */
+    readonly ingest: (primaryAccount: string) => string;
+    readonly restoreReader: (primaryAccount: string) => string;
+    readonly auditor: (primaryAccount: string) => string;
+    readonly copier: string;
+    readonly reconciler: string;
+    readonly restore: string;
+    readonly verify: string;
+    readonly breakGlass: string;
+    readonly deploy: string;
+  };
+}
+
+export function vaultPolicyModel(config: StrongroomConfig): VaultPolicyModel {
+  const names = strongroomNames(config);
+  return {
+    partition: partitionOf(config.region),
+    region: config.region,
+    backupAccount: config.backupAccount.accountId,
+    primaryAccounts: config.primaryAccounts.map((a) => a.accountId),
+    vaultBucket: names.vaultBucket,
+    vaultLogBucket: names.vaultLogBucket,
+    backupVault: names.backupVault,
+    externalId: config.externalId,
+    roleNames: {
+      ingest: (account) => names.vaultRoles(account).ingest,
+      restoreReader: (account) => names.vaultRoles(account).restoreReader,
+      auditor: (account) => names.vaultRoles(account).auditor,
+      copier: names.primaryRoles.copier,
+      reconciler: names.primaryRoles.reconciler,
+      restore: names.primaryRoles.restore,
+      verify: names.primaryRoles.verify,
+      breakGlass: names.breakGlassRole,
+      deploy: names.deployRole,
+    },
+  };
+}
+
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** ARN builders; the only place account ids and names become ARNs. */
+export const arns = {
+  role: (m: VaultPolicyModel, account: string, roleName: string) => `arn:${m.partition}:iam::${account}:role/${roleName}`,
+  accountRoot: (m: VaultPolicyModel, account: string) => `arn:${m.partition}:iam::${account}:root`,
+  bucket: (m: VaultPolicyModel, bucket: string) => `arn:${m.partition}:s3:::${bucket}`,
+  objects: (m: VaultPolicyModel, bucket: string, prefix = '') => `arn:${m.partition}:s3:::${bucket}/${prefix}*`,
+  backupVault: (m: VaultPolicyModel, account: string, vault: string) =>
+    `arn:${m.partition}:backup:${m.region}:${account}:backup-vault:${vault}`,
+  breakGlass: (m: VaultPolicyModel) => arns.role(m, m.backupAccount, m.roleNames.breakGlass),
+  deployRole: (m: VaultPolicyModel) => arns.role(m, m.backupAccount, m.roleNames.deploy),
+};

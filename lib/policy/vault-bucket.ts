@@ -1,0 +1,173 @@
+import { VAULT_PREFIXES } from '../../lambda/core/vault-layout';
+import { type PolicyDocument, type PolicyStatement, policy, withPrincipal } from './document';
+import { arns, type VaultPolicyModel } from './model';
+import { VAULT_ROLE_KINDS, vaultRoleGrants } from './vault-roles';
+
+/** Object-level actions that destroy, hide or re-lock data: break-glass only. */
+export const OBJECT_DESTRUCTION_ACTIONS = [
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:PutObjectRetention',
+  's3:PutObjectLegalHold',
+  's3:BypassGovernanceRetention',
+  's3:PutObjectAcl',
+  's3:PutObjectVersionAcl',
+];
+
+/**
+ * Bucket settings whose change would weaken the vault or leak it (replication copies data out):
+ * break-glass only. CloudFormation applies these only when the property itself changes, so an
+ * ordinary `cdk deploy` never needs them; one that does must run as the break-glass role.
+ */
+export const BUCKET_RECONFIGURATION_ACTIONS = [
+  's3:DeleteBucket',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketObjectLockConfiguration',
+  's3:PutLifecycleConfiguration',
+  's3:PutBucketVersioning',
+  's3:PutBucketOwnershipControls',
+  's3:PutBucketAcl',
+  's3:PutEncryptionConfiguration',
+  's3:PutBucketPublicAccessBlock',
+  's3:PutReplicationConfiguration',
+  's3:PutBucketLogging',
+];
+
+const exceptPrincipals = (principalArns: string[]) => ({
+  ArnNotEquals: { 'aws:PrincipalArn': principalArns.length === 1 ? principalArns[0] : principalArns },
+});
+
+/**
+ * The vault bucket's policy: the grants of every vault role (with the role as Principal), then the
+ * denies that hold for every principal but break-glass. A bucket policy cannot stop the account
+ * root from replacing it: the emitted SCP does that (see scp.ts).
+ */
+export function vaultBucketPolicy(m: VaultPolicyModel): PolicyDocument {
+  const bucket = arns.bucket(m, m.vaultBucket);
+  const objects = arns.objects(m, m.vaultBucket);
+  const breakGlass = arns.breakGlass(m);
+  const grants = m.primaryAccounts.flatMap((account) =>
+    VAULT_ROLE_KINDS.flatMap((kind) => {
+      const roleName = m.roleNames[kind](account);
+      return vaultRoleGrants(m, kind, account).map((s) => withPrincipal(s, [arns.role(m, m.backupAccount, roleName)]));
+    }),
+  );
+  const readers = m.primaryAccounts.map((account) => arns.role(m, m.backupAccount, m.roleNames.restoreReader(account)));
+  const denies: PolicyStatement[] = [
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [bucket, objects],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+    {
+      Sid: 'DenyObjectDestructionExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: OBJECT_DESTRUCTION_ACTIONS,
+      Resource: objects,
+      Condition: exceptPrincipals([breakGlass]),
+    },
+    {
+      // With s3:PutObjectRetention denied AWS already refuses such puts; this says so explicitly,
+      // so a stolen ingest credential cannot pick a weaker mode or a cost-attack retention.
+      Sid: 'DenyPutWithRetentionHeadersExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: objects,
+      Condition: { Null: { 's3:object-lock-mode': 'false' }, ...exceptPrincipals([breakGlass]) },
+    },
+    {
+      Sid: 'DenyPutWithRetainUntilHeaderExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: objects,
+      Condition: { Null: { 's3:object-lock-retain-until-date': 'false' }, ...exceptPrincipals([breakGlass]) },
+    },
+    {
+      Sid: 'DenyPutWithLegalHoldHeaderExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: objects,
+      Condition: { Null: { 's3:object-lock-legal-hold': 'false' }, ...exceptPrincipals([breakGlass]) },
+    },
+    {
+      // Backed-up bytes are for restores only: not even the backup account's admins read them.
+      Sid: 'DenyDataReadsExceptRestoreReaders',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: arns.objects(m, m.vaultBucket, VAULT_PREFIXES.objects),
+      Condition: exceptPrincipals([...readers, breakGlass]),
+    },
+    {
+      Sid: 'DenyBucketReconfigurationExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: BUCKET_RECONFIGURATION_ACTIONS,
+      Resource: bucket,
+      Condition: exceptPrincipals([breakGlass]),
+    },
+    {
+      // notes/aws-deploy-gotchas.md, item 3: without the deploy role's exemption the next
+      // `cdk deploy` that changes this policy (a new primary account, say) would fail.
+      Sid: 'DenyPolicyChangesExceptBreakGlassAndDeployer',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutBucketPolicy',
+      Resource: bucket,
+      Condition: exceptPrincipals([breakGlass, arns.deployRole(m)]),
+    },
+  ];
+  return policy(...grants, ...denies);
+}
+
+/**
+ * The access-log bucket cannot have Object Lock (S3 refuses a locked log destination), so its
+ * protection is this policy: deletes and reconfiguration denied to all but break-glass.
+ * The S3 logging service's own grant is added by CDK alongside.
+ */
+export function vaultLogBucketPolicyStatements(m: VaultPolicyModel): PolicyStatement[] {
+  const bucket = arns.bucket(m, m.vaultLogBucket);
+  const objects = arns.objects(m, m.vaultLogBucket);
+  const breakGlass = arns.breakGlass(m);
+  return [
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [bucket, objects],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+    {
+      Sid: 'DenyLogDeletionExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl', 's3:PutObjectVersionAcl'],
+      Resource: objects,
+      Condition: exceptPrincipals([breakGlass]),
+    },
+    {
+      Sid: 'DenyLogBucketReconfigurationExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: BUCKET_RECONFIGURATION_ACTIONS.filter((a) => a !== 's3:PutBucketObjectLockConfiguration'),
+      Resource: bucket,
+      Condition: exceptPrincipals([breakGlass]),
+    },
+    {
+      Sid: 'DenyLogPolicyChangesExceptBreakGlassAndDeployer',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutBucketPolicy',
+      Resource: bucket,
+      Condition: exceptPrincipals([breakGlass, arns.deployRole(m)]),
+    },
+  ];
+}

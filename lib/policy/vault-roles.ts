@@ -1,0 +1,149 @@
+import { VAULT_PREFIXES } from '../../lambda/core/vault-layout';
+import { type PolicyDocument, type PolicyStatement, policy } from './document';
+import { arns, type VaultPolicyModel } from './model';
+
+/**
+ * What each vault role may do, as identity-policy statements (no Principal). The vault bucket
+ * policy repeats the same statements with the role as Principal, so the bucket's policy alone
+ * tells an auditor the whole story of who can touch the vault.
+ */
+export type VaultRoleKind = 'ingest' | 'restoreReader' | 'auditor';
+
+export const VAULT_ROLE_KINDS: readonly VaultRoleKind[] = ['ingest', 'restoreReader', 'auditor'];
+
+/** Prefix of one primary account's data within a top-level vault prefix, e.g. `objects/111122223333/`. */
+export function accountPrefix(top: keyof typeof VAULT_PREFIXES, primaryAccount: string): string {
+  return `${VAULT_PREFIXES[top]}${primaryAccount}/`;
+}
+
+/** Bucket configuration an auditor reads to prove the vault is what it claims to be. */
+export const VAULT_CONFIG_READ_ACTIONS = [
+  's3:GetBucketObjectLockConfiguration',
+  's3:GetBucketVersioning',
+  's3:GetEncryptionConfiguration',
+  's3:GetBucketPolicy',
+  's3:GetBucketPolicyStatus',
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketOwnershipControls',
+  's3:GetBucketLogging',
+  's3:GetLifecycleConfiguration',
+  's3:GetBucketLocation',
+];
+
+export function vaultRoleGrants(m: VaultPolicyModel, kind: VaultRoleKind, primaryAccount: string): PolicyStatement[] {
+  const sid = (name: string) => `${name}${primaryAccount.replace(/[^A-Za-z0-9]/g, '')}`;
+  const bucket = arns.bucket(m, m.vaultBucket);
+  const under = (top: keyof typeof VAULT_PREFIXES) => arns.objects(m, m.vaultBucket, accountPrefix(top, primaryAccount));
+  switch (kind) {
+    case 'ingest':
+      // Append only. No read, no list, no delete, no retention or legal-hold action: every version
+      // takes the bucket's default COMPLIANCE retention, which a stolen credential can neither
+      // shorten nor extend (notes/aws-deploy-gotchas.md, item 4).
+      return [
+        {
+          Sid: sid('IngestAppendOnly'),
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: [under('objects'), under('journal')],
+        },
+      ];
+    case 'restoreReader':
+      return [
+        {
+          Sid: sid('RestoreReaderReadObjects'),
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:GetObjectVersion'],
+          Resource: [under('objects'), under('journal')],
+        },
+        {
+          Sid: sid('RestoreReaderList'),
+          Effect: 'Allow',
+          Action: ['s3:ListBucket', 's3:ListBucketVersions'],
+          Resource: bucket,
+          Condition: {
+            StringLike: {
+              's3:prefix': [`${accountPrefix('objects', primaryAccount)}*`, `${accountPrefix('journal', primaryAccount)}*`],
+            },
+          },
+        },
+      ];
+    case 'auditor':
+      // Settings, retention and evidence; never the backed-up bytes.
+      return [
+        { Sid: sid('AuditorReadVaultSettings'), Effect: 'Allow', Action: VAULT_CONFIG_READ_ACTIONS, Resource: bucket },
+        {
+          Sid: sid('AuditorList'),
+          Effect: 'Allow',
+          Action: ['s3:ListBucket', 's3:ListBucketVersions'],
+          Resource: bucket,
+          Condition: {
+            StringLike: {
+              's3:prefix': [
+                `${accountPrefix('objects', primaryAccount)}*`,
+                `${accountPrefix('journal', primaryAccount)}*`,
+                `${accountPrefix('reports', primaryAccount)}*`,
+              ],
+            },
+          },
+        },
+        {
+          Sid: sid('AuditorReadRetention'),
+          Effect: 'Allow',
+          Action: ['s3:GetObjectRetention', 's3:GetObjectLegalHold'],
+          Resource: [under('objects'), under('journal'), under('reports')],
+        },
+        {
+          Sid: sid('AuditorReadEvidence'),
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:GetObjectVersion'],
+          Resource: [under('journal'), under('reports')],
+        },
+      ];
+  }
+}
+
+/** AWS Backup reads the auditor needs; identity-side only (the vault access policy stays deny-focused). */
+export function auditorBackupReads(m: VaultPolicyModel): PolicyStatement {
+  return {
+    Sid: 'AuditorReadBackupVault',
+    Effect: 'Allow',
+    Action: ['backup:DescribeBackupVault', 'backup:GetBackupVaultAccessPolicy', 'backup:ListRecoveryPointsByBackupVault'],
+    Resource: arns.backupVault(m, m.backupAccount, m.backupVault),
+  };
+}
+
+/** The primary-account role that may assume a given vault role. */
+export function assumingRoleName(m: VaultPolicyModel, kind: VaultRoleKind): string[] {
+  switch (kind) {
+    case 'ingest':
+      return [m.roleNames.copier];
+    case 'restoreReader':
+      return [m.roleNames.restore];
+    case 'auditor':
+      // The verifier checks coverage and retention; the reconciler reads the journal to find gaps.
+      return [m.roleNames.verify, m.roleNames.reconciler];
+  }
+}
+
+/**
+ * Trust of a vault role. IAM refuses a trust policy naming a role that does not exist yet, and the
+ * vault deploys before the primary account's roles (notes/aws-deploy-gotchas.md, item 2): so trust
+ * the primary account and pin the caller with aws:PrincipalArn, plus the external id.
+ */
+export function vaultRoleTrust(m: VaultPolicyModel, kind: VaultRoleKind, primaryAccount: string): PolicyDocument {
+  return policy({
+    Sid: 'AssumeFromNamedPrimaryRole',
+    Effect: 'Allow',
+    Principal: { AWS: arns.accountRoot(m, primaryAccount) },
+    Action: 'sts:AssumeRole',
+    Condition: {
+      StringEquals: { 'sts:ExternalId': m.externalId },
+      ArnEquals: { 'aws:PrincipalArn': assumingRoleName(m, kind).map((name) => arns.role(m, primaryAccount, name)) },
+    },
+  });
+}
+
+export function vaultRolePermissions(m: VaultPolicyModel, kind: VaultRoleKind, primaryAccount: string): PolicyDocument {
+  const grants = vaultRoleGrants(m, kind, primaryAccount);
+  return policy(...grants, ...(kind === 'auditor' ? [auditorBackupReads(m)] : []));
+}
