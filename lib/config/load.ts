@@ -55,7 +55,8 @@ function toProblems(issue: Issue, raw: unknown): ConfigProblem[] {
       expected: unknownKeyExpectation(key, allowed),
     }));
   }
-  const received = 'input' in issue ? issue.input : valueAt(raw, issue.path);
+  // The raw value at the issue's path: for unions zod reports the whole object, users want the field.
+  const received = valueAt(raw, issue.path);
   return [{ path: formatPath(issue.path), received: describeValue(received), expected: expectation(issue, received) }];
 }
 

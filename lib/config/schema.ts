@@ -6,13 +6,14 @@ import { z } from 'zod';
  * Custom messages state what was expected; ConfigError adds the path and the value received.
  */
 
-const accountId = z.string().regex(/^\d{12}$/, { error: 'a 12-digit AWS account id, as a string' });
+const accountIdExpected = { error: 'a 12-digit AWS account id, as a string' };
+const accountId = z.string(accountIdExpected).regex(/^\d{12}$/, accountIdExpected);
 
 const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: 'an AWS region name such as "eu-west-1"' });
 
 /** S3 bucket naming rules (general purpose buckets), minus the legacy ones. */
 const bucketName = z
-  .string()
+  .string({ error: 'an S3 bucket name (a string)' })
   .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
     error: 'an S3 bucket name: 3-63 characters of a-z, 0-9, "." and "-", starting and ending with a letter or digit',
   })
@@ -21,7 +22,7 @@ const bucketName = z
   });
 
 const iamRoleName = z
-  .string()
+  .string({ error: 'an IAM role name (a string)' })
   .regex(/^[\w+=,.@-]{1,64}$/, { error: 'an IAM role name: 1-64 characters of letters, digits and +=,.@_-' });
 
 const prefix = z
