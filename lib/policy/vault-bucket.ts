@@ -97,6 +97,22 @@ export function vaultBucketPolicy(m: VaultPolicyModel): PolicyDocument {
       Condition: { Null: { 's3:object-lock-legal-hold': 'false' }, ...exceptPrincipals([breakGlass]) },
     },
     {
+      // Every object-creating write (PutObject, CompleteMultipartUpload) must carry If-None-Match: *,
+      // so a key, once written, never gets another version: a stolen ingest credential can add new
+      // entries but can neither overwrite nor shadow an existing one. CreateMultipartUpload and
+      // UploadPart take no conditional header; s3:ObjectCreationOperation is false for them.
+      Sid: 'DenyOverwritesExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: objects,
+      Condition: {
+        Null: { 's3:if-none-match': 'true' },
+        Bool: { 's3:ObjectCreationOperation': 'true' },
+        ...exceptPrincipals([breakGlass]),
+      },
+    },
+    {
       // Backed-up bytes are for restores only: not even the backup account's admins read them.
       Sid: 'DenyDataReadsExceptRestoreReaders',
       Effect: 'Deny',

@@ -36,15 +36,31 @@ export function vaultRoleGrants(m: VaultPolicyModel, kind: VaultRoleKind, primar
   const under = (top: keyof typeof VAULT_PREFIXES) => arns.objects(m, m.vaultBucket, accountPrefix(top, primaryAccount));
   switch (kind) {
     case 'ingest':
-      // Append only. No read, no list, no delete, no retention or legal-hold action: every version
-      // takes the bucket's default COMPLIANCE retention, which a stolen credential can neither
-      // shorten nor extend (notes/aws-deploy-gotchas.md, item 4).
+      // Append only. No read, no object listing, no delete, no retention or legal-hold action: every
+      // version takes the bucket's default COMPLIANCE retention, which a stolen credential can neither
+      // shorten nor extend (notes/aws-deploy-gotchas.md, item 4); and the bucket policy refuses any
+      // write that does not carry If-None-Match, so no key ever gets a second version.
       return [
         {
           Sid: sid('IngestAppendOnly'),
           Effect: 'Allow',
           Action: 's3:PutObject',
           Resource: [under('objects'), under('journal')],
+        },
+        {
+          // Housekeeping of the ingest role's own crashed multipart uploads: an upload that was never
+          // completed is not a version, so aborting it can destroy nothing that was backed up.
+          Sid: sid('IngestAbortsIncompleteUploads'),
+          Effect: 'Allow',
+          Action: 's3:AbortMultipartUpload',
+          Resource: under('objects'),
+        },
+        {
+          // Lists uploads in progress (keys are hashes, no content); needed to find a crashed upload's id.
+          Sid: sid('IngestListsIncompleteUploads'),
+          Effect: 'Allow',
+          Action: 's3:ListBucketMultipartUploads',
+          Resource: bucket,
         },
       ];
     case 'restoreReader':
