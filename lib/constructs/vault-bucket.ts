@@ -37,6 +37,9 @@ export class VaultBucket extends Construct {
 
   public constructor(scope: Construct, id: string, props: VaultBucketProps) {
     super(scope, id);
+    // Log delivery through the bucket policy, not the legacy LogDeliveryWrite ACL: ACLs are off on
+    // these buckets (bucket owner enforced). Set here so the behaviour never depends on cdk.json.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const policySize = Buffer.byteLength(JSON.stringify(props.policy));
     if (policySize > BUCKET_POLICY_MAX_BYTES) {
       throw new Error(

@@ -69,7 +69,7 @@ export class VaultStack extends Stack {
         for (const resource of new Set(permissions.Statement.flatMap((st) => asList(st.Resource)))) {
           if (!resource.endsWith('/*')) continue;
           Validations.of(role).acknowledge({
-            id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
+            id: `AwsSolutions-IAM5[Resource::${resource}]`,
             reason:
               "Object-level S3 actions are granted on this primary account's prefix of the vault; an object ARN can only be narrower by naming every key.",
           });
