@@ -1,0 +1,224 @@
+import { ConfigError } from '../../../lib/config/errors';
+import { parseConfig } from '../../../lib/config/load';
+import { exampleConfig, exampleInput, exampleWith } from '../../support/config';
+
+/** Parse and return the thrown ConfigError (failing the test if none is thrown). */
+function refusal(raw: unknown): ConfigError {
+  try {
+    parseConfig(raw, 'test-config');
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the config to be refused, but it was accepted');
+}
+
+describe('config schema', () => {
+  it('accepts the committed example and fills the defaults', () => {
+    const config = exampleConfig();
+    expect(config.name).toBe('strongroom');
+    expect(config.guardrails.minRetentionDays).toBe(1);
+    expect(config.pipeline.maxReceiveCount).toBe(5);
+    expect(config.backupPlan.localRetentionDays).toBe(7);
+    expect(config.primaryAccounts[0].restoreTargets).toEqual(['acme-prod-restore']);
+  });
+
+  // Each row: what to change, then the exact problem line the user must see
+  // (path, the value received, what was expected).
+  const invalid: Array<[string, string, unknown, string]> = [
+    [
+      'backup account id too short',
+      'backupAccount.accountId',
+      '12345',
+      'backupAccount.accountId: received "12345", expected a 12-digit AWS account id, as a string',
+    ],
+    [
+      'backup account id as a number',
+      'backupAccount.accountId',
+      111111111111,
+      'backupAccount.accountId: received 111111111111, expected a 12-digit AWS account id, as a string',
+    ],
+    [
+      'primary account id with letters',
+      'primaryAccounts[0].accountId',
+      '22222222222x',
+      'primaryAccounts[0].accountId: received "22222222222x", expected a 12-digit AWS account id, as a string',
+    ],
+    ['region not a region', 'region', 'europe', 'region: received "europe", expected an AWS region name such as "eu-west-1"'],
+    [
+      'bucket name with capitals',
+      'primaryAccounts[0].sources[0].bucket',
+      'Acme_Invoices',
+      'primaryAccounts[0].sources[0].bucket: received "Acme_Invoices", expected an S3 bucket name: 3-63 characters of a-z, 0-9, "." and "-", starting and ending with a letter or digit',
+    ],
+    [
+      'bucket name shaped like an IP',
+      'primaryAccounts[0].sources[0].bucket',
+      '192.168.1.1',
+      'primaryAccounts[0].sources[0].bucket: received "192.168.1.1", expected an S3 bucket name without ".."',
+    ],
+    [
+      'empty prefix list',
+      'primaryAccounts[0].sources[1].prefixes',
+      [],
+      'primaryAccounts[0].sources[1].prefixes: received [], expected at least one prefix, or omit "prefixes" to back up the whole bucket',
+    ],
+    [
+      'prefix with a leading slash',
+      'primaryAccounts[0].sources[1].prefixes[0]',
+      '/customer/',
+      'primaryAccounts[0].sources[1].prefixes[0]: received "/customer/", expected a key prefix that does not start with "/"',
+    ],
+    [
+      'no sources',
+      'primaryAccounts[0].sources',
+      [],
+      'primaryAccounts[0].sources: received [], expected at least one source bucket',
+    ],
+    ['no primary accounts', 'primaryAccounts', [], 'primaryAccounts: received [], expected at least one primary account'],
+    [
+      'lock mode misspelt',
+      'vault.objectLock.mode',
+      'compliance',
+      'vault.objectLock.mode: received "compliance", expected "COMPLIANCE"',
+    ],
+    [
+      'retention as a string',
+      'vault.objectLock.retentionDays',
+      '30',
+      'vault.objectLock.retentionDays: received "30", expected a whole number of days',
+    ],
+    [
+      'retention fractional',
+      'vault.objectLock.retentionDays',
+      1.5,
+      'vault.objectLock.retentionDays: received 1.5, expected a whole number of days',
+    ],
+    [
+      'retention negative',
+      'vault.objectLock.retentionDays',
+      -1,
+      'vault.objectLock.retentionDays: received -1, expected a whole number of days >= 0',
+    ],
+    [
+      'retention beyond 100 years',
+      'vault.objectLock.retentionDays',
+      40000,
+      'vault.objectLock.retentionDays: received 40000, expected at most 36500 days',
+    ],
+    [
+      'retention missing',
+      'vault.objectLock.retentionDays',
+      undefined,
+      'vault.objectLock.retentionDays: received (missing), expected a whole number of days',
+    ],
+    [
+      'encryption of unknown type',
+      'vault.encryption',
+      { type: 'AES' },
+      'vault.encryption.type: received "AES", expected an encryption setting: {"type": "SSE_S3"} or {"type": "SSE_KMS", "denyKeyDeletion": true}',
+    ],
+    [
+      'KMS without the deletion flag',
+      'vault.encryption',
+      { type: 'SSE_KMS' },
+      'vault.encryption.denyKeyDeletion: received (missing), expected true or false',
+    ],
+    [
+      'malformed schedule',
+      'backupPlan.schedule',
+      'cron(0 3 * * ?)',
+      'backupPlan.schedule: received "cron(0 3 * * ?)", expected a schedule expression',
+    ],
+    ['alert address not an address', 'alerts.email', 'oncall', 'alerts.email: received "oncall", expected an e-mail address'],
+    ['external id too short', 'externalId', 'abc', 'externalId: received "abc", expected an external id: 16-1224 characters'],
+    [
+      'break-glass role name with a slash',
+      'backupAccount.breakGlassRoleName',
+      'admin/break',
+      'backupAccount.breakGlassRoleName: received "admin/break", expected an IAM role name',
+    ],
+    [
+      'source KMS key given as an alias',
+      'primaryAccounts[0].sources[0].kmsKeyArn',
+      'alias/aws/s3',
+      'primaryAccounts[0].sources[0].kmsKeyArn: received "alias/aws/s3", expected a KMS key ARN',
+    ],
+    [
+      'reserved concurrency zero',
+      'pipeline',
+      { copierReservedConcurrency: 0 },
+      'pipeline.copierReservedConcurrency: received 0, expected an integer from 1 to 1000',
+    ],
+    [
+      'log retention CloudWatch does not offer',
+      'pipeline',
+      { logRetentionDays: 10 },
+      'pipeline.logRetentionDays: received 10, expected a CloudWatch Logs retention: one of 1, 3, 5, 7',
+    ],
+    [
+      'vault lock max below min',
+      'backupVault.lock.maxRetentionDays',
+      3,
+      'backupVault.lock.maxRetentionDays: received 3, expected a number of days >= backupVault.lock.minRetentionDays (7)',
+    ],
+    [
+      'local backup retention zero',
+      'backupPlan.localRetentionDays',
+      0,
+      'backupPlan.localRetentionDays: received 0, expected an integer from 1 to 36500',
+    ],
+  ];
+
+  it.each(invalid)('refuses %s', (_what, path, value, expected) => {
+    const error = refusal(exampleWith(path, value));
+    expect(error.message).toContain('test-config:');
+    expect(error.message).toContain(expected);
+  });
+
+  it('refuses an unknown key and suggests the one meant', () => {
+    const raw = exampleWith('vault.objectLock.retentionDay', 30);
+    const error = refusal(raw);
+    expect(error.message).toContain(
+      'vault.objectLock.retentionDay: received 30, expected no such key (allowed here: mode, retentionDays); did you mean "retentionDays"?',
+    );
+  });
+
+  it('refuses an unknown key inside an array element and at the top level', () => {
+    const raw = exampleWith('primaryAccounts[0].sources[0].prefix', 'x/') as Record<string, unknown>;
+    raw.retentionDays = 30;
+    const error = refusal(raw);
+    expect(error.problems.map((p) => p.path)).toEqual(['primaryAccounts[0].sources[0].prefix', 'retentionDays']);
+    expect(error.message).toContain('did you mean "prefixes"?');
+  });
+
+  it('refuses an unknown key in the encryption union with the keys of the chosen variant', () => {
+    const error = refusal(exampleWith('vault.encryption', { type: 'SSE_KMS', denyKeyDeletion: true, keyArn: 'x' }));
+    expect(error.message).toContain(
+      'vault.encryption.keyArn: received "x", expected no such key (allowed here: type, denyKeyDeletion)',
+    );
+  });
+
+  it('refuses the same primary account twice, and the same source bucket in two accounts', () => {
+    const input = exampleInput();
+    input.primaryAccounts.push({ ...input.primaryAccounts[0], name: 'copy' });
+    const error = refusal(input);
+    expect(error.message).toContain(
+      'primaryAccounts[1].accountId: received "222222222222", expected each primary account listed once (already listed at primaryAccounts[0])',
+    );
+    expect(error.message).toContain(
+      'primaryAccounts[1].sources[0].bucket: received "acme-prod-invoices", expected each source bucket listed once (already listed at primaryAccounts[0].sources[0])',
+    );
+  });
+
+  it('reports every problem of a config at once, not only the first', () => {
+    const input = exampleWith('region', 'nowhere') as Record<string, Record<string, unknown>>;
+    input.alerts.email = 'x';
+    const error = refusal(input);
+    expect(error.problems).toHaveLength(2);
+  });
+
+  it('refuses a config that is not an object at all', () => {
+    expect(refusal('hello').message).toContain('(top level): received "hello", expected a value of type object');
+  });
+});
