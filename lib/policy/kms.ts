@@ -27,10 +27,12 @@ export function vaultKeyPolicy(m: VaultPolicyModel): PolicyDocument {
       Resource: '*',
     },
     {
+      // kms:Decrypt too: S3 needs it from the uploader to complete a multipart upload under SSE-KMS.
+      // It opens no read path: the bucket policy denies the ingest role every object read.
       Sid: 'IngestEncryptsThroughS3',
       Effect: 'Allow',
       Principal: { AWS: roles('ingest') },
-      Action: ['kms:GenerateDataKey', 'kms:Encrypt'],
+      Action: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'],
       Resource: '*',
       Condition: viaS3,
     },

@@ -27,10 +27,11 @@ export function backupAccountScp(m: VaultPolicyModel): PolicyDocument {
       Resource: '*',
     },
     {
+      // The log bucket too: its policy is its only protection (it cannot carry Object Lock).
       Sid: 'DenyVaultPolicyReplacementIncludingRoot',
       Effect: 'Deny',
       Action: ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy'],
-      Resource: vaultBucket,
+      Resource: [vaultBucket, arns.bucket(m, m.vaultLogBucket)],
       Condition: { ArnNotLike: { 'aws:PrincipalArn': [breakGlass, arns.deployRole(m)] } },
     },
     {
@@ -63,6 +64,14 @@ export function backupAccountScp(m: VaultPolicyModel): PolicyDocument {
       Effect: 'Deny',
       Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
       Resource: '*',
+    },
+    {
+      // A key policy that locks everyone out makes an SSE-KMS vault unreadable: encryption as a delete button.
+      Sid: 'DenyKeyPolicyChanges',
+      Effect: 'Deny',
+      Action: 'kms:PutKeyPolicy',
+      Resource: '*',
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': [breakGlass, arns.deployRole(m)] } },
     },
     {
       // The vault roles' trust decides who can read backups; rewriting it is an exfiltration path.
