@@ -1,0 +1,64 @@
+import { StrongroomError } from './errors';
+
+/*
+ * S3 error classification by code and HTTP status, never by message: some S3-compatible servers
+ * (Ceph RGW) send empty messages, and the SDK then reports "UnknownError".
+ */
+
+interface ServiceErrorLike {
+  readonly name?: string;
+  readonly Code?: string;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+function codeOf(error: unknown): string | undefined {
+  const e = error as ServiceErrorLike | undefined;
+  return e?.Code ?? e?.name;
+}
+
+export function httpStatusOf(error: unknown): number | undefined {
+  return (error as ServiceErrorLike | undefined)?.$metadata?.httpStatusCode;
+}
+
+/** If-None-Match / If-Match refused: the vault key already exists, or the source changed since the event. */
+export function isPreconditionFailed(error: unknown): boolean {
+  return codeOf(error) === 'PreconditionFailed' || httpStatusOf(error) === 412;
+}
+
+export function isNotFound(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === 'NoSuchKey' || code === 'NoSuchVersion' || code === 'NotFound' || httpStatusOf(error) === 404;
+}
+
+export function isAccessDenied(error: unknown): boolean {
+  return codeOf(error) === 'AccessDenied' || httpStatusOf(error) === 403;
+}
+
+/**
+ * A permission the deployment should have granted is missing: retrying cannot help, a human must
+ * fix the configuration. The message names the role, the action and the resource.
+ */
+export class ConfigurationFaultError extends StrongroomError {
+  public override readonly name = 'ConfigurationFaultError';
+
+  public constructor(
+    public readonly role: string,
+    public readonly action: string,
+    public readonly resource: string,
+    hint: string,
+    options?: ErrorOptions,
+  ) {
+    super(`AccessDenied: ${role} may not ${action} on ${resource}; ${hint}`, options);
+  }
+}
+
+/** The bytes read twice from one pinned source version differ: refuse to record either. */
+export class SourceChangedError extends StrongroomError {
+  public override readonly name = 'SourceChangedError';
+}
+
+/** Rethrow an S3 error as a ConfigurationFaultError when it is AccessDenied, unchanged otherwise. */
+export function explainAccessDenied(error: unknown, role: string, action: string, resource: string, hint: string): never {
+  if (isAccessDenied(error)) throw new ConfigurationFaultError(role, action, resource, hint, { cause: error });
+  throw error;
+}
