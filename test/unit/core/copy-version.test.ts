@@ -1,0 +1,369 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { createHash } from 'node:crypto';
+import {
+  backUpChange,
+  type CopyContext,
+  partSizeFor,
+  S3_MAX_PARTS,
+  S3_USER_METADATA_MAX_BYTES,
+  vaultMetadata,
+} from '../../../lambda/core/copy-version';
+import { ConfigurationFaultError, SourceChangedError } from '../../../lambda/core/s3-errors';
+import type { ObjectCreated, ObjectDeleted } from '../../../lambda/core/source-change';
+import { keyDigest } from '../../../lambda/core/vault-keys';
+import { ACCOUNT, BUCKET, sdkBody } from './support';
+
+const serviceError = (name: string, status: number) =>
+  new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: 'UnknownError' });
+
+const sourceClient = new S3Client({ region: 'eu-west-1' });
+const vaultClient = new S3Client({ region: 'eu-west-1' });
+const source = mockClient(sourceClient);
+const vault = mockClient(vaultClient);
+const NOW = new Date('2026-11-29T12:00:00.000Z');
+const LAST_MODIFIED = new Date('2026-11-29T10:00:00.000Z');
+
+function context(overrides: Partial<CopyContext> = {}): CopyContext {
+  return {
+    sourceAccount: ACCOUNT,
+    source: sourceClient,
+    sourceRole: 'the copier role strongroom-copier',
+    vault: {
+      client: vaultClient,
+      bucket: 'strongroom-vault',
+      writerRole: 'the ingest role strongroom-ingest-222222222222',
+      writeOnce: 'server',
+    },
+    tuning: { singlePutMaxBytes: 1024, minPartBytes: 256, partsInFlight: 2 },
+    now: () => NOW,
+    ...overrides,
+  };
+}
+
+const created = (partial: Partial<ObjectCreated> = {}): ObjectCreated => ({
+  type: 'created',
+  bucket: BUCKET,
+  key: 'invoices/a.pdf',
+  versionId: 'v1',
+  etag: 'etag1',
+  sequencer: '0A',
+  eventTime: new Date('2026-11-29T10:00:01Z'),
+  origin: 'event',
+  ...partial,
+});
+
+function sourceReturns(bytes: Buffer, extra: Record<string, unknown> = {}) {
+  source.on(GetObjectCommand).callsFake(() => ({
+    Body: sdkBody(bytes, 100),
+    ContentLength: bytes.length,
+    ETag: '"etag1"',
+    LastModified: LAST_MODIFIED,
+    VersionId: 'v1',
+    ContentType: 'application/pdf',
+    Metadata: { owner: 'alice' },
+    ...extra,
+  }));
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const vaultKey = `objects/${ACCOUNT}/${BUCKET}/${keyDigest('invoices/a.pdf')}/v.v1`;
+
+beforeEach(() => {
+  source.reset();
+  vault.reset();
+});
+
+describe('copying a version below the single-put size', () => {
+  const bytes = Buffer.from('%PDF-1.7 invoice');
+
+  it('writes it once, append-only: If-None-Match, owner-full-control, MD5 and SHA-256 checked, no lock headers', async () => {
+    // Prepare
+    sourceReturns(bytes);
+    vault.on(PutObjectCommand).resolves({ VersionId: 'vault-v1' });
+    // Act
+    const outcome = await backUpChange(context(), created());
+    // Assess
+    expect(source).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: 'invoices/a.pdf', VersionId: 'v1' });
+    const put = vault.commandCalls(PutObjectCommand)[0].args[0].input;
+    expect(put).toMatchObject({
+      Bucket: 'strongroom-vault',
+      Key: vaultKey,
+      IfNoneMatch: '*',
+      ACL: 'bucket-owner-full-control',
+      ContentLength: bytes.length,
+      ContentMD5: createHash('md5').update(bytes).digest('base64'),
+      ChecksumSHA256: createHash('sha256').update(bytes).digest('base64'),
+      ContentType: 'application/pdf',
+    });
+    expect(Object.keys(put).filter((k) => k.startsWith('ObjectLock'))).toEqual([]);
+    expect(put.Metadata).toEqual({
+      'strongroom-format': '1',
+      'strongroom-kind': 'version',
+      'source-account': ACCOUNT,
+      'source-bucket': BUCKET,
+      'source-key': Buffer.from('invoices/a.pdf').toString('base64url'),
+      'source-key-sha256': keyDigest('invoices/a.pdf'),
+      'source-version-id': 'v1',
+      'source-etag': 'etag1',
+      'source-last-modified': LAST_MODIFIED.toISOString(),
+      'source-sequencer': '0A',
+      sha256: sha256(bytes),
+      'u-owner': 'alice',
+    });
+    expect(outcome).toEqual({
+      status: 'copied',
+      entry: expect.objectContaining({
+        kind: 'version',
+        token: 'v.v1',
+        vaultKey,
+        sha256: sha256(bytes),
+        size: bytes.length,
+        vaultVersionId: 'vault-v1',
+        metadata: { owner: 'alice' },
+      }),
+    });
+  });
+
+  it('treats a refused If-None-Match as already backed up, and journals it without a vault version id', async () => {
+    sourceReturns(bytes);
+    vault.on(PutObjectCommand).rejects(serviceError('PreconditionFailed', 412));
+    const outcome = await backUpChange(context(), created());
+    expect(outcome).toEqual({
+      status: 'already-in-vault',
+      entry: expect.objectContaining({ vaultKey, vaultVersionId: null, sha256: sha256(bytes) }),
+    });
+  });
+
+  it('reads an unversioned source with If-Match on the announced ETag, and reports an overwrite since as gone', async () => {
+    source.on(GetObjectCommand).rejects(serviceError('PreconditionFailed', 412));
+    const outcome = await backUpChange(context(), created({ versionId: null, etag: 'etag9' }));
+    expect(source).toHaveReceivedCommandWith(GetObjectCommand, { IfMatch: '"etag9"' });
+    expect(outcome).toEqual({
+      status: 'gone',
+      reason: 'the object was overwritten before it could be copied (unversioned source)',
+    });
+    expect(vault).not.toHaveReceivedAnyCommand();
+  });
+
+  it('keys an unversioned version by last-modified second and ETag', async () => {
+    sourceReturns(bytes, { VersionId: undefined });
+    vault.on(PutObjectCommand).resolves({});
+    const outcome = await backUpChange(context(), created({ versionId: null }));
+    expect(outcome.status === 'copied' && outcome.entry.token).toBe(`c.${LAST_MODIFIED.getTime() / 1000}.etag1`);
+  });
+
+  it('reports a version deleted before the copy as gone, writing nothing', async () => {
+    source.on(GetObjectCommand).rejects(serviceError('NoSuchVersion', 404));
+    expect(await backUpChange(context(), created())).toMatchObject({ status: 'gone' });
+    expect(vault).not.toHaveReceivedAnyCommand();
+  });
+
+  it('names the copier role, the action and the object when the source refuses the read', async () => {
+    source.on(GetObjectCommand).rejects(serviceError('AccessDenied', 403));
+    const error = await backUpChange(context(), created()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationFaultError);
+    expect((error as Error).message).toBe(
+      `AccessDenied: the copier role strongroom-copier may not s3:GetObject on arn:aws:s3:::${BUCKET}/invoices/a.pdf; ` +
+        'check the copier role reads this source (and its KMS key, if the bucket uses SSE-KMS)',
+    );
+  });
+
+  it('names the ingest role when the vault refuses the write', async () => {
+    sourceReturns(bytes);
+    vault.on(PutObjectCommand).rejects(serviceError('AccessDenied', 403));
+    await expect(backUpChange(context(), created())).rejects.toThrow(
+      /^AccessDenied: the ingest role strongroom-ingest-222222222222 may not s3:PutObject on arn:aws:s3:::strongroom-vault\/objects\//,
+    );
+  });
+
+  it('lets other errors (a throttled write the SDK gave up on) surface so the record is retried', async () => {
+    sourceReturns(bytes);
+    vault.on(PutObjectCommand).rejects(serviceError('SlowDown', 503));
+    await expect(backUpChange(context(), created())).rejects.toMatchObject({ name: 'SlowDown' });
+  });
+
+  it('on a server that ignores If-None-Match, asks the vault first and writes nothing when present', async () => {
+    sourceReturns(bytes);
+    const exists = jest.fn().mockResolvedValue(true);
+    const outcome = await backUpChange(context({ vault: { ...context().vault, writeOnce: 'client', exists } }), created());
+    expect(exists).toHaveBeenCalledWith(vaultKey);
+    expect(vault).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(outcome).toEqual({
+      status: 'already-in-vault',
+      entry: expect.objectContaining({ sha256: sha256(bytes), vaultVersionId: null }),
+    });
+  });
+});
+
+describe('copying a version above the single-put size (multipart)', () => {
+  const bytes = Buffer.from(Array.from({ length: 2500 }, (_, i) => i % 251));
+
+  function multipartVault() {
+    vault.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [
+        { Key: vaultKey, UploadId: 'stale' },
+        { Key: `${vaultKey}x`, UploadId: 'other-key' },
+      ],
+    });
+    vault.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up-1' });
+    vault.on(UploadPartCommand).callsFake((input) => ({ ETag: `"etag-${input.PartNumber}"` }));
+    vault.on(CompleteMultipartUploadCommand).resolves({ VersionId: 'vault-v1' });
+  }
+
+  it('aborts a crashed earlier upload of the same key, hashes first, uploads checked parts, completes with If-None-Match', async () => {
+    sourceReturns(bytes);
+    multipartVault();
+    const outcome = await backUpChange(context(), created());
+    expect(source).toHaveReceivedCommandTimes(GetObjectCommand, 2);
+    expect(vault).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { Key: vaultKey, UploadId: 'stale' });
+    expect(vault).not.toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'other-key' });
+    expect(vault).toHaveReceivedCommandWith(CreateMultipartUploadCommand, {
+      Key: vaultKey,
+      ACL: 'bucket-owner-full-control',
+      ChecksumAlgorithm: 'SHA256',
+      Metadata: expect.objectContaining({ sha256: sha256(bytes) }),
+    });
+    const parts = vault.commandCalls(UploadPartCommand).map((c) => c.args[0].input);
+    expect(parts.map((p) => p.ContentLength)).toEqual([256, 256, 256, 256, 256, 256, 256, 256, 256, 196]);
+    for (const part of parts) {
+      const body = part.Body as Buffer;
+      expect(part.ContentMD5).toBe(createHash('md5').update(body).digest('base64'));
+      expect(part.ChecksumSHA256).toBe(createHash('sha256').update(body).digest('base64'));
+    }
+    expect(vault).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, {
+      UploadId: 'up-1',
+      IfNoneMatch: '*',
+      MultipartUpload: {
+        Parts: parts.map((p) => ({ PartNumber: p.PartNumber, ETag: `"etag-${p.PartNumber}"`, ChecksumSHA256: p.ChecksumSHA256 })),
+      },
+    });
+    expect(outcome).toMatchObject({
+      status: 'copied',
+      entry: { sha256: sha256(bytes), size: bytes.length, vaultVersionId: 'vault-v1' },
+    });
+  });
+
+  it('aborts its own upload and reports already backed up when the key exists at completion', async () => {
+    sourceReturns(bytes);
+    multipartVault();
+    vault.on(CompleteMultipartUploadCommand).rejects(serviceError('PreconditionFailed', 412));
+    const outcome = await backUpChange(context(), created());
+    expect(vault).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'up-1' });
+    expect(outcome).toMatchObject({ status: 'already-in-vault', entry: { vaultVersionId: null } });
+  });
+
+  it('refuses to complete when the second read differs from the first, and aborts the upload', async () => {
+    let reads = 0;
+    source.on(GetObjectCommand).callsFake(() => {
+      const body = reads++ === 0 ? bytes : Buffer.from(bytes).fill(7, 0, 1);
+      return { Body: sdkBody(body, 100), ContentLength: bytes.length, ETag: '"etag1"', LastModified: LAST_MODIFIED };
+    });
+    multipartVault();
+    await expect(backUpChange(context(), created())).rejects.toThrow(SourceChangedError);
+    expect(vault).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'up-1' });
+    expect(vault).not.toHaveReceivedCommand(CompleteMultipartUploadCommand);
+  });
+
+  it('aborts the upload when a part fails, so the retry starts clean', async () => {
+    sourceReturns(bytes);
+    multipartVault();
+    vault.on(UploadPartCommand).rejects(serviceError('InternalError', 500));
+    await expect(backUpChange(context(), created())).rejects.toMatchObject({ name: 'InternalError' });
+    expect(vault).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'up-1' });
+  });
+
+  it("chooses parts large enough for S3's maximum object in 10,000 parts", () => {
+    const tuning = { singlePutMaxBytes: 16 * 2 ** 20, minPartBytes: 8 * 2 ** 20, partsInFlight: 4 };
+    expect(partSizeFor(100 * 2 ** 20, tuning)).toBe(8 * 2 ** 20);
+    const fiveTiB = 5 * 2 ** 40;
+    expect(Math.ceil(fiveTiB / partSizeFor(fiveTiB, tuning))).toBeLessThanOrEqual(S3_MAX_PARTS);
+  });
+});
+
+describe('recording deletions as tombstones', () => {
+  const deleted = (partial: Partial<ObjectDeleted>): ObjectDeleted => ({
+    type: 'deleted',
+    bucket: BUCKET,
+    key: 'invoices/a.pdf',
+    deletion: 'deleteMarker',
+    versionId: 'marker-1',
+    sequencer: '0B',
+    eventTime: new Date('2026-11-29T10:05:00Z'),
+    origin: 'event',
+    ...partial,
+  });
+
+  it.each([
+    ['a delete marker', deleted({}), 'm.marker-1', 'deleteMarker', { sourceVersionId: 'marker-1', destroys: null }],
+    [
+      'a permanently deleted version',
+      deleted({ deletion: 'permanent', versionId: 'v1' }),
+      'x.v1',
+      'destroyed',
+      { sourceVersionId: null, destroys: 'v1' },
+    ],
+    [
+      'a deletion in an unversioned source',
+      deleted({ deletion: 'permanent', versionId: null }),
+      'd.s0B',
+      'deleted',
+      { sourceVersionId: null, destroys: null },
+    ],
+  ])('writes %s as an empty, write-once vault object and a journal entry', async (_what, change, token, kind, ids) => {
+    vault.on(PutObjectCommand).resolves({ VersionId: 'vv' });
+    const outcome = await backUpChange(context(), change);
+    expect(source).not.toHaveReceivedAnyCommand();
+    const put = vault.commandCalls(PutObjectCommand)[0].args[0].input;
+    expect(put).toMatchObject({
+      Key: vaultKey.replace('v.v1', token),
+      ContentLength: 0,
+      IfNoneMatch: '*',
+      ACL: 'bucket-owner-full-control',
+    });
+    expect(put.Metadata).toMatchObject({ 'strongroom-kind': kind, 'event-time': '2026-11-29T10:05:00.000Z' });
+    expect(outcome).toMatchObject({
+      status: 'copied',
+      entry: { kind, token, size: 0, sha256: null, sourceTime: '2026-11-29T10:05:00.000Z', ...ids },
+    });
+  });
+
+  it('never deletes anything in the vault', async () => {
+    vault.on(PutObjectCommand).resolves({});
+    await backUpChange(context(), deleted({}));
+    const names = vault.calls().map((c) => (c.args[0] as object).constructor.name);
+    expect(names).toEqual(['PutObjectCommand']);
+  });
+});
+
+describe('vault object metadata', () => {
+  const ref = { account: ACCOUNT, bucket: BUCKET, key: 'a' };
+
+  it("keeps the source user metadata when it fits S3's 2 KB, and moves it to the journal when it does not", () => {
+    expect(vaultMetadata(ref, 'version', {}, { team: 'ops' })['u-team']).toBe('ops');
+    const big = vaultMetadata(ref, 'version', { sha256: 'f'.repeat(64) }, { blob: 'x'.repeat(1900) });
+    expect(big['u-blob']).toBeUndefined();
+    expect(big['source-metadata']).toBe('in-journal');
+    expect(big.sha256).toBe('f'.repeat(64));
+  });
+
+  it('drops only the encoded source key when a near-1024-byte key does not fit, keeping its digest', () => {
+    const longKey = { ...ref, key: 'k'.repeat(1024) };
+    const metadata = vaultMetadata(longKey, 'version', { sha256: 'f'.repeat(64), 'source-version-id': 'v'.repeat(600) });
+    expect(metadata['source-key']).toBe('in-journal');
+    expect(metadata['source-key-sha256']).toBe(keyDigest(longKey.key));
+    const bytes = Object.entries(metadata).reduce((n, [k, v]) => n + k.length + v.length, 0);
+    expect(bytes).toBeLessThanOrEqual(S3_USER_METADATA_MAX_BYTES);
+  });
+});
