@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { SourceSchema } from '../../lib/config/schema';
+import { EnvironmentError, problemsFromIssues } from '../core/errors';
+
+/*
+ * The environment contract between ProtectedAccountStack (which sets these variables) and the
+ * functions (which read them, once, here). The stack types its environment objects with
+ * `EnvironmentOf<kind>`, so a variable added, renamed or dropped on one side fails to compile on the
+ * other. Powertools reads its own POWERTOOLS_* variables; they are not part of this contract.
+ */
+
+export const COMMON_ENV_VARS = [
+  'STRONGROOM_NAME',
+  'SOURCE_ACCOUNT_ID',
+  'VAULT_ACCOUNT_ID',
+  'VAULT_BUCKET',
+  'EXTERNAL_ID',
+  'SOURCES',
+] as const;
+
+export const FUNCTION_ENV_VARS = {
+  copier: ['INGEST_ROLE_ARN'],
+  reconciler: ['AUDITOR_ROLE_ARN', 'QUEUE_URL', 'RECONCILER_FUNCTION_NAME'],
+  restore: ['RESTORE_READER_ROLE_ARN', 'RESTORE_TARGETS'],
+  verify: ['AUDITOR_ROLE_ARN', 'BACKUP_VAULT_ARN', 'RPO_MINUTES'],
+} as const;
+
+export type FunctionKind = keyof typeof FUNCTION_ENV_VARS;
+export const FUNCTION_KINDS = Object.keys(FUNCTION_ENV_VARS) as FunctionKind[];
+
+/** Exactly the variables one function reads, each a string (what Lambda stores). */
+export type EnvironmentOf<K extends FunctionKind> = Record<
+  (typeof COMMON_ENV_VARS)[number] | (typeof FUNCTION_ENV_VARS)[K][number],
+  string
+>;
+
+export type SourceSpec = z.output<typeof SourceSchema>;
+
+export interface CommonEnv {
+  readonly strongroomName: string;
+  /** The primary account this function runs in and backs up. */
+  readonly sourceAccountId: string;
+  /** The backup account holding the vault. */
+  readonly vaultAccountId: string;
+  readonly vaultBucket: string;
+  /** Sent as sts:ExternalId on every AssumeRole into the vault account. */
+  readonly externalId: string;
+  /** This account's sources, exactly as configured. */
+  readonly sources: readonly SourceSpec[];
+}
+
+export interface CopierEnv extends CommonEnv {
+  readonly ingestRoleArn: string;
+}
+
+export interface ReconcilerEnv extends CommonEnv {
+  readonly auditorRoleArn: string;
+  /** The event queue the copier consumes; the reconciler enqueues what the vault lacks. */
+  readonly queueUrl: string;
+  /** Its own name, to re-invoke itself asynchronously with a checkpoint. */
+  readonly reconcilerFunctionName: string;
+}
+
+export interface RestoreEnv extends CommonEnv {
+  readonly restoreReaderRoleArn: string;
+  /** The only buckets a restore may write to. */
+  readonly restoreTargets: readonly string[];
+}
+
+export interface VerifyEnv extends CommonEnv {
+  readonly auditorRoleArn: string;
+  /** The AWS Backup vault (under Vault Lock) in the backup account. */
+  readonly backupVaultArn: string;
+  readonly rpoMinutes: number;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+const text = (expected: string) => z.string({ error: expected }).min(1, { error: expected, abort: true });
+const matching = (pattern: RegExp, expected: string) => text(expected).regex(pattern, { error: expected });
+
+const accountId = matching(/^\d{12}$/, 'a 12-digit AWS account id');
+const roleArn = matching(
+  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@-]{1,64}$/,
+  'an IAM role ARN such as "arn:aws:iam::111122223333:role/strongroom-ingest-222222222222"',
+);
+const bucketName = matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name');
+
+/** A variable holding JSON; the decoded value is validated with `schema`, its issues keep their path. */
+function json<T extends z.ZodType>(schema: T, expected: string) {
+  return text(`${expected}, encoded as JSON`)
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${expected}, encoded as JSON`, input: value });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+const common = {
+  STRONGROOM_NAME: matching(/^[a-z][a-z0-9-]{1,19}$/, 'the deployment name prefix (config "name")'),
+  SOURCE_ACCOUNT_ID: accountId,
+  VAULT_ACCOUNT_ID: accountId,
+  VAULT_BUCKET: bucketName,
+  EXTERNAL_ID: matching(/^[\w+=,.@:/-]{16,1224}$/, 'an external id: 16-1224 characters of letters, digits and +=,.@:/_-'),
+  SOURCES: json(
+    z.array(SourceSchema, { error: 'a JSON array of sources {bucket, prefixes?, kmsKeyArn?}' }).min(1, {
+      error: 'at least one source',
+    }),
+    'a non-empty array of sources {bucket, prefixes?, kmsKeyArn?}',
+  ),
+};
+
+/** A role or vault ARN must live in the vault account the function was told about. */
+function inVaultAccount(variable: string, arn: string, vaultAccountId: string, ctx: z.RefinementCtx): void {
+  const account = arn.split(':')[4];
+  if (account !== vaultAccountId) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [variable],
+      input: arn,
+      message: `an ARN in the vault account VAULT_ACCOUNT_ID (${vaultAccountId})`,
+    });
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, env: Environment): z.output<T> {
+  const result = schema.safeParse(env, { reportInput: true });
+  if (!result.success) throw new EnvironmentError(problemsFromIssues(result.error.issues, env));
+  return result.data;
+}
+
+function commonOf(e: z.output<z.ZodObject<typeof common>>): CommonEnv {
+  return {
+    strongroomName: e.STRONGROOM_NAME,
+    sourceAccountId: e.SOURCE_ACCOUNT_ID,
+    vaultAccountId: e.VAULT_ACCOUNT_ID,
+    vaultBucket: e.VAULT_BUCKET,
+    externalId: e.EXTERNAL_ID,
+    sources: e.SOURCES,
+  };
+}
+
+const CopierSchema = z.object({ ...common, INGEST_ROLE_ARN: roleArn }).superRefine((e, ctx) => {
+  inVaultAccount('INGEST_ROLE_ARN', e.INGEST_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
+});
+
+export function parseCopierEnv(env: Environment = process.env): CopierEnv {
+  const e = parse(CopierSchema, env);
+  return { ...commonOf(e), ingestRoleArn: e.INGEST_ROLE_ARN };
+}
+
+const ReconcilerSchema = z
+  .object({
+    ...common,
+    AUDITOR_ROLE_ARN: roleArn,
+    QUEUE_URL: matching(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]{1,80}$/, 'an SQS queue URL'),
+    RECONCILER_FUNCTION_NAME: matching(/^[\w-]{1,64}$/, 'a Lambda function name'),
+  })
+  .superRefine((e, ctx) => {
+    inVaultAccount('AUDITOR_ROLE_ARN', e.AUDITOR_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
+  });
+
+export function parseReconcilerEnv(env: Environment = process.env): ReconcilerEnv {
+  const e = parse(ReconcilerSchema, env);
+  return {
+    ...commonOf(e),
+    auditorRoleArn: e.AUDITOR_ROLE_ARN,
+    queueUrl: e.QUEUE_URL,
+    reconcilerFunctionName: e.RECONCILER_FUNCTION_NAME,
+  };
+}
+
+const RestoreSchema = z
+  .object({
+    ...common,
+    RESTORE_READER_ROLE_ARN: roleArn,
+    // May be empty: a deployment without restore targets can plan restores (dry run) but write nowhere.
+    RESTORE_TARGETS: json(z.array(bucketName, { error: 'a JSON array of bucket names' }), 'an array of bucket names'),
+  })
+  .superRefine((e, ctx) => {
+    inVaultAccount('RESTORE_READER_ROLE_ARN', e.RESTORE_READER_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
+  });
+
+export function parseRestoreEnv(env: Environment = process.env): RestoreEnv {
+  const e = parse(RestoreSchema, env);
+  return { ...commonOf(e), restoreReaderRoleArn: e.RESTORE_READER_ROLE_ARN, restoreTargets: e.RESTORE_TARGETS };
+}
+
+const VerifySchema = z
+  .object({
+    ...common,
+    AUDITOR_ROLE_ARN: roleArn,
+    BACKUP_VAULT_ARN: matching(
+      /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[\w.-]{2,50}$/,
+      'an AWS Backup vault ARN such as "arn:aws:backup:eu-west-1:111111111111:backup-vault:strongroom-vault"',
+    ),
+    RPO_MINUTES: matching(/^[1-9]\d{0,5}$/, 'a whole number of minutes >= 1').transform(Number),
+  })
+  .superRefine((e, ctx) => {
+    inVaultAccount('AUDITOR_ROLE_ARN', e.AUDITOR_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
+    inVaultAccount('BACKUP_VAULT_ARN', e.BACKUP_VAULT_ARN, e.VAULT_ACCOUNT_ID, ctx);
+  });
+
+export function parseVerifyEnv(env: Environment = process.env): VerifyEnv {
+  const e = parse(VerifySchema, env);
+  return {
+    ...commonOf(e),
+    auditorRoleArn: e.AUDITOR_ROLE_ARN,
+    backupVaultArn: e.BACKUP_VAULT_ARN,
+    rpoMinutes: e.RPO_MINUTES,
+  };
+}
+
+/** Memoize a parser: the environment is read once per execution environment (cold start), not per event. */
+export function once<T>(parser: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= parser();
+    return value;
+  };
+}
