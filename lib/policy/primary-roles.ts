@@ -1,0 +1,242 @@
+import type { PrimaryAccountConfig, SourceConfig } from '../config/schema';
+import type { PolicyStatement } from './document';
+import { arns, type VaultPolicyModel } from './model';
+import { assumingRoleName, VAULT_ROLE_KINDS, type VaultRoleKind } from './vault-roles';
+
+/*
+ * What each primary-account function role may do, as identity-policy statements built from config
+ * alone. The stack adds only what needs CDK tokens (its own queue and log groups). Nothing here
+ * deletes anything; the only path into the backup account is sts:AssumeRole on the vault role that
+ * the vault's trust policy (vault-roles.ts) admits this role to.
+ */
+export type PrimaryRoleKind = 'copier' | 'reconciler' | 'restore' | 'verify';
+
+export const PRIMARY_ROLE_KINDS: readonly PrimaryRoleKind[] = ['copier', 'reconciler', 'restore', 'verify'];
+
+/** Characters IAM reads as wildcards or policy variables inside a Resource or a StringLike value. */
+const IAM_SPECIAL = /[*?]|\$\{/;
+
+/**
+ * The vault role a primary role assumes, read from the vault side's trust definitions
+ * (`assumingRoleName`), so the two sides cannot disagree. Each primary role assumes exactly one.
+ */
+export function assumedVaultRole(m: VaultPolicyModel, kind: PrimaryRoleKind): VaultRoleKind {
+  const kinds = VAULT_ROLE_KINDS.filter((vaultKind) => assumingRoleName(m, vaultKind).includes(m.roleNames[kind]));
+  if (kinds.length !== 1) {
+    throw new Error(
+      `primary role ${m.roleNames[kind]}: the vault trusts it for ${kinds.length} vault roles (${kinds.join(', ') || 'none'}), expected exactly one`,
+    );
+  }
+  return kinds[0] as VaultRoleKind;
+}
+
+/** ARN of the vault role that `kind` in `primaryAccount` assumes (in the backup account, named for that primary account). */
+export function assumedVaultRoleArn(m: VaultPolicyModel, kind: PrimaryRoleKind, primaryAccount: string): string {
+  const vaultKind = assumedVaultRole(m, kind);
+  return arns.role(m, m.backupAccount, m.roleNames[vaultKind](primaryAccount));
+}
+
+/** ARN of a Lambda function in the primary account, built from its fixed name (no CDK reference, no cycle). */
+export function functionArn(m: VaultPolicyModel, primaryAccount: string, functionName: string): string {
+  return `arn:${m.partition}:lambda:${m.region}:${primaryAccount}:function:${functionName}`;
+}
+
+/** Object ARNs a source's data lives under: the configured prefixes, or the whole bucket. */
+function sourceObjects(m: VaultPolicyModel, source: SourceConfig): string[] {
+  return source.prefixes ? source.prefixes.map((p) => arns.objects(m, source.bucket, p)) : [arns.objects(m, source.bucket)];
+}
+
+/** Sid-safe suffix for a bucket name. */
+function sidFor(bucket: string): string {
+  return bucket.replace(/[^A-Za-z0-9]/g, '');
+}
+
+/**
+ * Listing a source, scoped to its prefixes where configured (callers must then list with Prefix set
+ * to one of them: S3 evaluates s3:prefix on the request).
+ */
+function listSources(m: VaultPolicyModel, account: PrimaryAccountConfig, sidPrefix: string): PolicyStatement[] {
+  return account.sources.map((source) => ({
+    Sid: `${sidPrefix}${sidFor(source.bucket)}`,
+    Effect: 'Allow' as const,
+    Action: ['s3:ListBucket', 's3:ListBucketVersions'],
+    Resource: arns.bucket(m, source.bucket),
+    ...(source.prefixes ? { Condition: { StringLike: { 's3:prefix': source.prefixes.map((p) => `${p}*`) } } } : {}),
+  }));
+}
+
+function assumeVaultRole(m: VaultPolicyModel, kind: PrimaryRoleKind, account: PrimaryAccountConfig): PolicyStatement {
+  const vaultKind = assumedVaultRole(m, kind);
+  return {
+    Sid: `Assume${vaultKind[0]?.toUpperCase()}${vaultKind.slice(1)}Role`,
+    Effect: 'Allow',
+    Action: 'sts:AssumeRole',
+    Resource: assumedVaultRoleArn(m, kind, account.accountId),
+  };
+}
+
+/**
+ * Refuse what would make these statements wider than the config says, or reach into the backup
+ * account: a prefix IAM reads as a wildcard, a source or restore target that is a vault bucket, a
+ * source key that lives in the backup account.
+ */
+export function assertPrimaryAccountScoped(m: VaultPolicyModel, account: PrimaryAccountConfig): void {
+  const where = `primary account ${account.name} (${account.accountId})`;
+  const vaultBuckets = [m.vaultBucket, m.vaultLogBucket];
+  account.sources.forEach((source, i) => {
+    for (const prefix of source.prefixes ?? []) {
+      if (IAM_SPECIAL.test(prefix)) {
+        throw new Error(
+          `${where}: sources[${i}].prefixes has ${JSON.stringify(prefix)}; expected a prefix without "*", "?" or "\${" (IAM would read them as wildcards or variables and grant more than the prefix)`,
+        );
+      }
+    }
+    if (vaultBuckets.includes(source.bucket)) {
+      throw new Error(
+        `${where}: sources[${i}].bucket is ${JSON.stringify(source.bucket)}; expected a bucket other than the vault's own`,
+      );
+    }
+    const keyAccount = source.kmsKeyArn?.split(':')[4];
+    if (keyAccount === m.backupAccount) {
+      throw new Error(
+        `${where}: sources[${i}].kmsKeyArn is ${JSON.stringify(source.kmsKeyArn)}; expected a key outside the backup account (${m.backupAccount}): no primary role may use the backup account's resources`,
+      );
+    }
+  });
+  account.restoreTargets.forEach((target, i) => {
+    if (vaultBuckets.includes(target)) {
+      throw new Error(
+        `${where}: restoreTargets[${i}] is ${JSON.stringify(target)}; expected a bucket other than the vault's own`,
+      );
+    }
+  });
+}
+
+/**
+ * Copier: read the configured objects (every version: an event names a version, and the copy must
+ * be of exactly that one), decrypt them through S3 with the configured keys, assume the ingest role.
+ * Object tags are not backed up, so tagging reads are not granted. Queue consumption is granted by
+ * the stack's event source mapping (the queue's ARN is a CDK token).
+ */
+export function copierStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
+  assertPrimaryAccountScoped(m, account);
+  const keys = [...new Set(account.sources.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];
+  return [
+    {
+      Sid: 'ReadSourceObjects',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: account.sources.flatMap((source) => sourceObjects(m, source)),
+    },
+    ...(keys.length > 0
+      ? [
+          {
+            Sid: 'DecryptSourceObjectsThroughS3',
+            Effect: 'Allow' as const,
+            Action: 'kms:Decrypt',
+            Resource: keys,
+            Condition: { StringEquals: { 'kms:ViaService': `s3.${m.region}.amazonaws.com` } },
+          },
+        ]
+      : []),
+    assumeVaultRole(m, 'copier', account),
+  ];
+}
+
+/**
+ * Reconciler: list the sources (versions included), assume the auditor role to read the vault's
+ * journal, re-invoke itself with a checkpoint. Enqueueing is granted by the stack (queue token).
+ */
+export function reconcilerStatements(
+  m: VaultPolicyModel,
+  account: PrimaryAccountConfig,
+  reconcilerFunctionName: string,
+): PolicyStatement[] {
+  assertPrimaryAccountScoped(m, account);
+  return [
+    ...listSources(m, account, 'ListSource'),
+    assumeVaultRole(m, 'reconciler', account),
+    {
+      Sid: 'ContinueWithCheckpoint',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: functionArn(m, account.accountId, reconcilerFunctionName),
+    },
+  ];
+}
+
+/**
+ * Restore: assume the restore-reader role, write (never delete) into the configured restore targets,
+ * and list them so that a dry run can show what a restore would add or overwrite.
+ */
+export function restoreStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
+  assertPrimaryAccountScoped(m, account);
+  const targets = account.restoreTargets;
+  return [
+    assumeVaultRole(m, 'restore', account),
+    ...(targets.length > 0
+      ? [
+          {
+            Sid: 'WriteRestoreTargets',
+            Effect: 'Allow' as const,
+            Action: 's3:PutObject',
+            Resource: targets.map((bucket) => arns.objects(m, bucket)),
+          },
+          {
+            Sid: 'ListRestoreTargets',
+            Effect: 'Allow' as const,
+            Action: 's3:ListBucket',
+            Resource: targets.map((bucket) => arns.bucket(m, bucket)),
+          },
+        ]
+      : []),
+  ];
+}
+
+/** Source bucket settings verify checks: versioning (overwrites kept), lock, and that events still reach EventBridge. */
+export const SOURCE_SETTINGS_READ_ACTIONS = [
+  's3:GetBucketVersioning',
+  's3:GetBucketObjectLockConfiguration',
+  's3:GetBucketNotification',
+];
+
+/**
+ * Verify: assume the auditor role, list the sources for coverage and freshness, read the source
+ * buckets' settings. Its metrics go out as EMF in its logs, so no cloudwatch:PutMetricData.
+ */
+export function verifyStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
+  assertPrimaryAccountScoped(m, account);
+  return [
+    assumeVaultRole(m, 'verify', account),
+    ...listSources(m, account, 'ListSource'),
+    {
+      Sid: 'ReadSourceSettings',
+      Effect: 'Allow',
+      Action: SOURCE_SETTINGS_READ_ACTIONS,
+      Resource: account.sources.map((source) => arns.bucket(m, source.bucket)),
+    },
+  ];
+}
+
+/** Physical name of a function: `<config name>-<kind>`, fixed so that ARNs can be written without references. */
+export function primaryFunctionName(configName: string, kind: PrimaryRoleKind): string {
+  return `${configName}-${kind}`;
+}
+
+export function primaryRoleStatements(
+  m: VaultPolicyModel,
+  account: PrimaryAccountConfig,
+  kind: PrimaryRoleKind,
+  configName: string,
+): PolicyStatement[] {
+  switch (kind) {
+    case 'copier':
+      return copierStatements(m, account);
+    case 'reconciler':
+      return reconcilerStatements(m, account, primaryFunctionName(configName, 'reconciler'));
+    case 'restore':
+      return restoreStatements(m, account);
+    case 'verify':
+      return verifyStatements(m, account);
+  }
+}

@@ -1,0 +1,1020 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseCopierEnv, parseReconcilerEnv, parseRestoreEnv, parseVerifyEnv } from '../../lambda/adapters/env';
+import { parseConfig } from '../../lib/config/load';
+import type { StrongroomConfig } from '../../lib/config/schema';
+import { EventQueue } from '../../lib/constructs/event-queue';
+import { StrongroomFunction } from '../../lib/constructs/strongroom-function';
+import { ProtectedAccountStack } from '../../lib/stacks/protected-account-stack';
+import { exampleConfig, exampleInput, twoAccountConfig } from '../support/config';
+
+/*
+ * ProtectedAccountStack, property by property. Expected permissions are written out by hand for the
+ * example config (not recomputed with lib/policy), so a change in what a role may do shows up here.
+ * Example config: primary account prod 222222222222, sources acme-prod-invoices (whole bucket) and
+ * acme-prod-uploads (customer/, exports/), restore target acme-prod-restore, backup account 111111111111.
+ */
+
+const PRIMARY = '222222222222';
+const BACKUP = '111111111111';
+const ARN = {
+  ingest: `arn:aws:iam::${BACKUP}:role/strongroom-ingest-${PRIMARY}`,
+  restoreReader: `arn:aws:iam::${BACKUP}:role/strongroom-restore-reader-${PRIMARY}`,
+  auditor: `arn:aws:iam::${BACKUP}:role/strongroom-auditor-${PRIMARY}`,
+  backupVault: `arn:aws:backup:eu-west-1:${BACKUP}:backup-vault:strongroom-vault`,
+};
+
+type Json = any;
+
+interface Synthesized {
+  app: App;
+  stack: ProtectedAccountStack;
+  template: Template;
+}
+
+/** The stack as bin/strongroom.ts builds it. Bundling is skipped unless asked for (it is tested once, below). */
+function synth(config: StrongroomConfig, accountId = config.primaryAccounts[0]?.accountId ?? '', bundle = false): Synthesized {
+  const app = new App(bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
+  const account = config.primaryAccounts.find((a) => a.accountId === accountId);
+  const stack = new ProtectedAccountStack(app, `StrongroomProtected-${account?.name ?? 'unknown'}`, {
+    env: { account: accountId, region: config.region },
+    config,
+    primaryAccountId: accountId,
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The example config with changes applied to the raw JSON before parsing. */
+function configWith(change: (input: Json) => void): StrongroomConfig {
+  const input = exampleInput() as Json;
+  change(input);
+  return parseConfig(input, 'test');
+}
+
+function resources(template: Template, type: string): Record<string, Json> {
+  return template.findResources(type);
+}
+
+function logicalIdOf(template: Template, type: string, props: Json): string {
+  const ids = Object.keys(template.findResources(type, { Properties: props }));
+  if (ids.length !== 1) throw new Error(`expected one ${type} with ${JSON.stringify(props)}, found ${ids.length}`);
+  return ids[0] as string;
+}
+
+const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Every Allow statement of a role, from its inline policies and every AWS::IAM::Policy attached to it. */
+function roleStatements(template: Template, roleId: string): Json[] {
+  const role = resources(template, 'AWS::IAM::Role')[roleId];
+  const inline = asList(role.Properties.Policies).flatMap((p: Json) => p.PolicyDocument.Statement);
+  const attached = Object.values(resources(template, 'AWS::IAM::Policy'))
+    .filter((p: Json) => asList(p.Properties.Roles).some((r: Json) => r.Ref === roleId))
+    .flatMap((p: Json) => p.Properties.PolicyDocument.Statement);
+  return [...inline, ...attached];
+}
+
+/** Statements as sorted atoms (effect, one action, one resource, condition), so that grouping does not matter. */
+function atoms(statements: Json[]): string[] {
+  return statements
+    .flatMap((st) =>
+      asList(st.Action).flatMap((action) =>
+        asList(st.Resource).map((resource) =>
+          JSON.stringify({ effect: st.Effect, action, resource, condition: st.Condition ?? null }),
+        ),
+      ),
+    )
+    .sort();
+}
+
+function atom(action: string, resource: Json, condition: Json = null): string {
+  return JSON.stringify({ effect: 'Allow', action, resource, condition });
+}
+
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+/** Every policy document in a template, with where it lives. */
+function policyDocuments(template: Template): Array<{ where: string; owner?: string; document: Json }> {
+  const found: Array<{ where: string; owner?: string; document: Json }> = [];
+  for (const [id, r] of Object.entries(template.toJSON().Resources as Record<string, Json>)) {
+    const p = r.Properties ?? {};
+    switch (r.Type) {
+      case 'AWS::IAM::Role':
+        found.push({ where: `${id} (trust)`, owner: id, document: p.AssumeRolePolicyDocument });
+        for (const inline of asList(p.Policies) as Json[])
+          found.push({ where: `${id}/${inline.PolicyName}`, owner: id, document: inline.PolicyDocument });
+        break;
+      case 'AWS::IAM::Policy':
+      case 'AWS::IAM::ManagedPolicy':
+        for (const role of asList(p.Roles) as Json[]) found.push({ where: id, owner: role.Ref, document: p.PolicyDocument });
+        if (asList(p.Roles).length === 0) found.push({ where: id, document: p.PolicyDocument });
+        break;
+      case 'AWS::SQS::QueuePolicy':
+      case 'AWS::SNS::TopicPolicy':
+      case 'AWS::S3::BucketPolicy':
+        found.push({ where: id, document: p.PolicyDocument });
+        break;
+      case 'AWS::KMS::Key':
+        found.push({ where: id, document: p.KeyPolicy });
+        break;
+      case 'AWS::Backup::BackupVault':
+        if (p.AccessPolicy) found.push({ where: id, document: p.AccessPolicy });
+        break;
+      case 'AWS::Lambda::Permission':
+        found.push({
+          where: id,
+          document: {
+            Statement: [
+              { Effect: 'Allow', Action: p.Action, Principal: p.Principal, Resource: p.FunctionName, Condition: p.SourceArn },
+            ],
+          },
+        });
+        break;
+      default:
+        if (/Policy$/.test(r.Type)) throw new Error(`policyDocuments: ${r.Type} (${id}) is not scanned yet; add it here`);
+    }
+  }
+  return found;
+}
+
+/** A resource as a string: CloudFormation references to this stack's own resources become `local:<id>`. */
+function resourceText(resource: Json): string {
+  if (typeof resource === 'string') return resource;
+  if (resource?.Ref) return resource.Ref === 'AWS::Partition' ? 'aws' : `local:${resource.Ref}`;
+  if (resource?.['Fn::GetAtt']) return `local:${resource['Fn::GetAtt'][0]}`;
+  if (resource?.['Fn::Join']) return (resource['Fn::Join'][1] as Json[]).map(resourceText).join(resource['Fn::Join'][0]);
+  throw new Error(`unresolvable resource ${JSON.stringify(resource)}`);
+}
+
+const example = exampleConfig();
+const main = synth(example, PRIMARY, true);
+const t = main.template;
+const queueId = logicalIdOf(t, 'AWS::SQS::Queue', { QueueName: 'strongroom-events' });
+const dlqId = logicalIdOf(t, 'AWS::SQS::Queue', { QueueName: 'strongroom-events-dlq' });
+const topicId = logicalIdOf(t, 'AWS::SNS::Topic', { TopicName: 'strongroom-alerts' });
+const roleId = (name: string) => logicalIdOf(t, 'AWS::IAM::Role', { RoleName: name });
+const functionId = (name: string) => logicalIdOf(t, 'AWS::Lambda::Function', { FunctionName: name });
+const logGroupOf = (fnId: string) => resources(t, 'AWS::Lambda::Function')[fnId].Properties.LoggingConfig.LogGroup.Ref as string;
+const logsAtoms = (fn: string) =>
+  ['logs:CreateLogStream', 'logs:PutLogEvents'].map((a) => atom(a, getAtt(logGroupOf(functionId(fn)))));
+
+describe('guards: what would deploy and then fail (or widen access) is refused at synth time', () => {
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    [
+      'env.account not set',
+      () =>
+        new ProtectedAccountStack(new App(), 'X', { config: example, primaryAccountId: PRIMARY, env: { region: 'eu-west-1' } }),
+      /env.account must be set explicitly to the primary account 222222222222, got \(not set\)/,
+    ],
+    [
+      'env.account another account',
+      () =>
+        new ProtectedAccountStack(new App(), 'X', {
+          config: example,
+          primaryAccountId: PRIMARY,
+          env: { account: BACKUP, region: 'eu-west-1' },
+        }),
+      /env.account must be set explicitly to the primary account 222222222222, got 111111111111/,
+    ],
+    [
+      'env.region not the config region',
+      () =>
+        new ProtectedAccountStack(new App(), 'X', {
+          config: example,
+          primaryAccountId: PRIMARY,
+          env: { account: PRIMARY, region: 'us-east-1' },
+        }),
+      /env.region must be set explicitly to config.region \(eu-west-1\), got us-east-1/,
+    ],
+    [
+      'an account that is not a primary account',
+      () => synth(example, '444444444444'),
+      /primaryAccountId "444444444444" is not in config.primaryAccounts \(222222222222\)/,
+    ],
+    [
+      'reserved concurrency 1 (the SQS poller would throttle healthy messages into the DLQ)',
+      () => synth(configWith((c) => (c.pipeline = { copierReservedConcurrency: 1 }))),
+      /copierReservedConcurrency is 1; expected at least 2/,
+    ],
+    [
+      'a rate() backup schedule (AWS Backup accepts cron only)',
+      () => synth(configWith((c) => (c.backupPlan.schedule = 'rate(1 day)'))),
+      /schedule must be a cron\(\.\.\.\) expression \(AWS Backup accepts no rate\(\.\.\.\)\), got "rate\(1 day\)"/,
+    ],
+    [
+      'a rate whose unit disagrees with its value',
+      () => synth(configWith((c) => (c.pipeline = { reconcileSchedule: 'rate(1 hours)' }))),
+      /pipeline.reconcileSchedule: received "rate\(1 hours\)", expected a rate of at least 1 whose unit agrees/,
+    ],
+    [
+      'a cron with both day fields set',
+      () => synth(configWith((c) => (c.pipeline = { verifySchedule: 'cron(0 5 * * MON *)' }))),
+      /pipeline.verifySchedule: received "cron\(0 5 \* \* MON \*\)", expected "\?" in exactly one of day-of-month and day-of-week/,
+    ],
+    [
+      'a prefix IAM would read as a wildcard',
+      () => synth(configWith((c) => (c.primaryAccounts[0].sources[1].prefixes = ['customer*/']))),
+      /sources\[1\]\.prefixes has "customer\*\/"; expected a prefix without "\*", "\?" or "\$\{"/,
+    ],
+    [
+      'the vault bucket as a source',
+      () => synth(configWith((c) => c.primaryAccounts[0].sources.push({ bucket: 'strongroom-vault-111111111111-eu-west-1' }))),
+      /sources\[2\]\.bucket is "strongroom-vault-111111111111-eu-west-1"; expected a bucket other than the vault's own/,
+    ],
+    [
+      'the vault bucket as a restore target',
+      () => synth(configWith((c) => (c.primaryAccounts[0].restoreTargets = ['strongroom-vault-111111111111-eu-west-1']))),
+      /restoreTargets\[0\] is "strongroom-vault-111111111111-eu-west-1"; expected a bucket other than the vault's own/,
+    ],
+    [
+      'a source key in the backup account',
+      () =>
+        synth(
+          configWith(
+            (c) =>
+              (c.primaryAccounts[0].sources[0].kmsKeyArn = `arn:aws:kms:eu-west-1:${BACKUP}:key/0f4c1a7e-1111-2222-3333-444455556666`),
+          ),
+        ),
+      /expected a key outside the backup account \(111111111111\)/,
+    ],
+  ];
+  it.each(cases)('refuses %s', (_name, build, message) => {
+    expect(build).toThrow(message);
+  });
+
+  it('EventQueue refuses the aws/sqs key, which EventBridge cannot use', () => {
+    expect(
+      () =>
+        new EventQueue(new Stack(), 'Q', {
+          queueName: 'q',
+          consumerTimeout: Duration.seconds(60),
+          maxReceiveCount: 5,
+          encryption: sqs.QueueEncryption.KMS_MANAGED,
+        }),
+    ).toThrow(/encryption KMS_MANAGED \(the AWS-managed aws\/sqs key\) cannot be used for a queue EventBridge delivers to/);
+  });
+
+  it('EventQueue refuses a visibility timeout under six consumer timeouts', () => {
+    expect(
+      () =>
+        new EventQueue(new Stack(), 'Q', {
+          queueName: 'q',
+          consumerTimeout: Duration.seconds(60),
+          visibilityTimeout: Duration.seconds(359),
+          maxReceiveCount: 5,
+        }),
+    ).toThrow(/visibility timeout 359s is shorter than 6 x the consumer timeout \(60s\) plus its batching window, 360s/);
+  });
+
+  it('StrongroomFunction refuses an environment over Lambda’s 4 KB, and house variables set by the caller', () => {
+    const props = (environment: Record<string, string>) => ({
+      functionName: 'f',
+      entry: join(__dirname, '..', '..', 'lambda', 'handlers', 'verify.ts'),
+      role: new iam.Role(new Stack(), 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }),
+      serviceName: 'verify',
+      timeout: Duration.seconds(10),
+      logRetentionDays: 30,
+      environment,
+    });
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => new StrongroomFunction(new Stack(app, 'A'), 'F', props({ SOURCES: 'x'.repeat(4000) }))).toThrow(
+      /its environment is about \d+ bytes, above Lambda's limit of 4096/,
+    );
+    expect(() => new StrongroomFunction(new Stack(app, 'B'), 'F', props({ NODE_OPTIONS: '' }))).toThrow(
+      /environment must not set NODE_OPTIONS/,
+    );
+    expect(() => new StrongroomFunction(new Stack(app, 'C'), 'F', { ...props({}), logRetentionDays: 0 })).toThrow(
+      /logRetentionDays must be a finite retention CloudWatch Logs accepts/,
+    );
+  });
+});
+
+describe('event pipeline', () => {
+  it('enables EventBridge notifications on each imported source, merging with existing settings (Managed: false)', () => {
+    for (const bucket of ['acme-prod-invoices', 'acme-prod-uploads']) {
+      t.hasResourceProperties('Custom::S3BucketNotifications', {
+        BucketName: bucket,
+        NotificationConfiguration: { EventBridgeConfiguration: {} },
+        Managed: false,
+      });
+    }
+    t.resourceCountIs('Custom::S3BucketNotifications', 2);
+  });
+
+  it('matches Object Created and Object Deleted of exactly the whole-bucket source', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectEquals({
+        source: ['aws.s3'],
+        'detail-type': ['Object Created', 'Object Deleted'],
+        account: [PRIMARY],
+        detail: { bucket: { name: ['acme-prod-invoices'] } },
+      }),
+      Targets: [{ Arn: getAtt(queueId), DeadLetterConfig: { Arn: getAtt(dlqId) }, Id: 'Target0' }],
+    });
+  });
+
+  it('matches a prefixed source only under its prefixes, on detail.object.key', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectEquals({
+        source: ['aws.s3'],
+        'detail-type': ['Object Created', 'Object Deleted'],
+        account: [PRIMARY],
+        detail: { bucket: { name: ['acme-prod-uploads'] }, object: { key: [{ prefix: 'customer/' }, { prefix: 'exports/' }] } },
+      }),
+      Targets: [{ Arn: getAtt(queueId), DeadLetterConfig: { Arn: getAtt(dlqId) }, Id: 'Target0' }],
+    });
+    // One rule per source, plus the two schedules and the AWS Backup job rule.
+    t.resourceCountIs('AWS::Events::Rule', 5);
+  });
+
+  it('also matches the percent-encoded spelling of a prefix that encoding changes', () => {
+    const { template } = synth(configWith((c) => (c.primaryAccounts[0].sources[1].prefixes = ['Customer Files/é/'])));
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: {
+          bucket: { name: ['acme-prod-uploads'] },
+          object: { key: [{ prefix: 'Customer Files/é/' }, { prefix: 'Customer%20Files/%C3%A9/' }] },
+        },
+      }),
+    });
+  });
+
+  it('queues with SSE-SQS (not the aws/sqs key), a DLQ after maxReceiveCount, visibility of 6 copier timeouts, 14 days', () => {
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'strongroom-events',
+      SqsManagedSseEnabled: true,
+      KmsMasterKeyId: Match.absent(),
+      VisibilityTimeout: 1800,
+      MessageRetentionPeriod: 1209600,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(dlqId), maxReceiveCount: 5 },
+    });
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'strongroom-events-dlq',
+      SqsManagedSseEnabled: true,
+      KmsMasterKeyId: Match.absent(),
+      MessageRetentionPeriod: 1209600,
+    });
+  });
+
+  it('follows the pipeline settings: timeout, receive count, batch size (with the batching window Lambda requires above 10)', () => {
+    const { template } = synth(
+      configWith(
+        (c) => (c.pipeline = { copierTimeoutSeconds: 120, maxReceiveCount: 3, queueBatchSize: 20, copierReservedConcurrency: 4 }),
+      ),
+    );
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'strongroom-events',
+      VisibilityTimeout: 6 * 120 + 1,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 20,
+      MaximumBatchingWindowInSeconds: 1,
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'strongroom-copier',
+      Timeout: 120,
+      ReservedConcurrentExecutions: 4,
+    });
+  });
+
+  it('refuses requests without TLS on both queues', () => {
+    for (const id of [queueId, dlqId]) {
+      t.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Resource: getAtt(id),
+            },
+          ]),
+        },
+      });
+    }
+  });
+
+  it('lets only the source rules send to the queues', () => {
+    const rules = Object.keys(resources(t, 'AWS::Events::Rule')).filter((id) => id.startsWith('SourceEventsRule'));
+    expect(rules).toHaveLength(2);
+    for (const [id, actions] of [
+      [queueId, ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']],
+      [dlqId, 'sqs:SendMessage'],
+    ] as const) {
+      const policy = Object.values(resources(t, 'AWS::SQS::QueuePolicy')).find(
+        (p: Json) => p.Properties.Queues[0].Ref === id,
+      ) as Json;
+      const allows = policy.Properties.PolicyDocument.Statement.filter((s: Json) => s.Effect === 'Allow');
+      expect(allows.map((s: Json) => s.Condition.ArnEquals['aws:SourceArn']['Fn::GetAtt'][0]).sort()).toEqual(rules.sort());
+      for (const s of allows) {
+        expect(s.Principal).toEqual({ Service: 'events.amazonaws.com' });
+        expect(s.Action).toEqual(actions);
+      }
+    }
+  });
+
+  it('feeds the copier from the queue with partial batch failure reporting, the configured batch size and concurrency', () => {
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(queueId),
+      FunctionName: { Ref: functionId('strongroom-copier') },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+    t.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+  });
+
+  it('runs the reconciler and verify on their configured schedules', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(6 hours)',
+      Targets: [Match.objectLike({ Arn: getAtt(functionId('strongroom-reconciler')) })],
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 5 * * ? *)',
+      Targets: [Match.objectLike({ Arn: getAtt(functionId('strongroom-verify')) })],
+    });
+  });
+});
+
+describe('functions', () => {
+  const kinds = ['copier', 'reconciler', 'restore', 'verify'] as const;
+
+  it.each(kinds)(
+    '%s: fixed name, nodejs22.x on arm64, its own role, a retained log group with the configured retention',
+    (kind) => {
+      const fnId = functionId(`strongroom-${kind}`);
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `strongroom-${kind}`,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Role: getAtt(roleId(`strongroom-${kind}`)),
+        Timeout: kind === 'copier' ? 300 : 900,
+        MemorySize: 1024,
+        ReservedConcurrentExecutions: kind === 'copier' ? 10 : Match.absent(),
+      });
+      const logGroup = resources(t, 'AWS::Logs::LogGroup')[logGroupOf(fnId)];
+      expect(logGroup.Properties.RetentionInDays).toBe(365);
+      expect(logGroup.DeletionPolicy).toBe('Retain');
+      expect(logGroup.UpdateReplacePolicy).toBe('Retain');
+      expect(logGroup.Properties.LogGroupName).toBeUndefined();
+    },
+  );
+
+  it('takes the log retention from pipeline.logRetentionDays', () => {
+    const { template } = synth(configWith((c) => (c.pipeline = { logRetentionDays: 30 })));
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[];
+    expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
+  });
+
+  it('sets exactly the environment contract of each function', () => {
+    const common = {
+      STRONGROOM_NAME: 'strongroom',
+      SOURCE_ACCOUNT_ID: PRIMARY,
+      VAULT_ACCOUNT_ID: BACKUP,
+      VAULT_BUCKET: 'strongroom-vault-111111111111-eu-west-1',
+      EXTERNAL_ID: 'strongroom-example-7f3c9a1e5b2d',
+      SOURCES: JSON.stringify([
+        { bucket: 'acme-prod-invoices' },
+        { bucket: 'acme-prod-uploads', prefixes: ['customer/', 'exports/'] },
+      ]),
+      POWERTOOLS_METRICS_NAMESPACE: 'Strongroom',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const expected: Record<(typeof kinds)[number], Json> = {
+      copier: { ...common, POWERTOOLS_SERVICE_NAME: 'copier', INGEST_ROLE_ARN: ARN.ingest },
+      reconciler: {
+        ...common,
+        POWERTOOLS_SERVICE_NAME: 'reconciler',
+        AUDITOR_ROLE_ARN: ARN.auditor,
+        QUEUE_URL: { Ref: queueId },
+        RECONCILER_FUNCTION_NAME: 'strongroom-reconciler',
+      },
+      restore: {
+        ...common,
+        POWERTOOLS_SERVICE_NAME: 'restore',
+        RESTORE_READER_ROLE_ARN: ARN.restoreReader,
+        RESTORE_TARGETS: '["acme-prod-restore"]',
+      },
+      verify: {
+        ...common,
+        POWERTOOLS_SERVICE_NAME: 'verify',
+        AUDITOR_ROLE_ARN: ARN.auditor,
+        BACKUP_VAULT_ARN: ARN.backupVault,
+        RPO_MINUTES: '60',
+      },
+    };
+    for (const kind of kinds) {
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `strongroom-${kind}`,
+        Environment: { Variables: Match.objectEquals(expected[kind]) },
+      });
+    }
+  });
+
+  it('gives each function an environment its handler accepts (the parsers the functions run)', () => {
+    const variables = (kind: string): Record<string, string> => {
+      const env = resources(t, 'AWS::Lambda::Function')[functionId(`strongroom-${kind}`)].Properties.Environment.Variables;
+      // The queue URL is known at deploy time only; give it the form SQS will.
+      return {
+        ...env,
+        ...(env.QUEUE_URL ? { QUEUE_URL: `https://sqs.eu-west-1.amazonaws.com/${PRIMARY}/strongroom-events` } : {}),
+      };
+    };
+    expect(parseCopierEnv(variables('copier')).ingestRoleArn).toBe(ARN.ingest);
+    expect(parseReconcilerEnv(variables('reconciler')).reconcilerFunctionName).toBe('strongroom-reconciler');
+    expect(parseRestoreEnv(variables('restore')).restoreTargets).toEqual(['acme-prod-restore']);
+    expect(parseVerifyEnv(variables('verify')).rpoMinutes).toBe(60);
+  });
+
+  it('bundles each handler locally with esbuild, minified, with a source map (no Docker)', () => {
+    const assembly = main.app.synth();
+    const artifact = assembly.getStackArtifact(main.stack.artifactId);
+    for (const kind of kinds) {
+      const fn = artifact.template.Resources[functionId(`strongroom-${kind}`)];
+      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      const dir = join(assembly.directory, `asset.${hash}`);
+      expect(existsSync(join(dir, 'index.js.map'))).toBe(true);
+      const code = readFileSync(join(dir, 'index.js'), 'utf8');
+      expect(code).toContain('sourceMappingURL=index.js.map');
+      expect(code.length / code.split('\n').length).toBeGreaterThan(2000); // minified: long lines
+      expect(code).toContain(`is not available in this version of Strongroom`);
+    }
+  });
+});
+
+describe('roles: exact permissions, fixed names', () => {
+  const sourceObjects = [
+    'arn:aws:s3:::acme-prod-invoices/*',
+    'arn:aws:s3:::acme-prod-uploads/customer/*',
+    'arn:aws:s3:::acme-prod-uploads/exports/*',
+  ];
+  const listSources = ['s3:ListBucket', 's3:ListBucketVersions'].flatMap((a) => [
+    atom(a, 'arn:aws:s3:::acme-prod-invoices'),
+    atom(a, 'arn:aws:s3:::acme-prod-uploads', { StringLike: { 's3:prefix': ['customer/*', 'exports/*'] } }),
+  ]);
+
+  it.each(['copier', 'reconciler', 'restore', 'verify'])('strongroom-%s is assumable by Lambda only', (kind) => {
+    t.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: `strongroom-${kind}`,
+      AssumeRolePolicyDocument: Match.objectEquals({
+        Version: '2012-10-17',
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      }),
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  it('copier: reads the configured objects, assumes the ingest role, consumes the queue', () => {
+    expect(atoms(roleStatements(t, roleId('strongroom-copier')))).toEqual(
+      [
+        ...sourceObjects.flatMap((r) => [atom('s3:GetObject', r), atom('s3:GetObjectVersion', r)]),
+        atom('sts:AssumeRole', ARN.ingest),
+        ...[
+          'sqs:ReceiveMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+        ].map((a) => atom(a, getAtt(queueId))),
+        ...logsAtoms('strongroom-copier'),
+      ].sort(),
+    );
+  });
+
+  it('copier: may decrypt with the configured source keys only, and only through S3', () => {
+    const key = 'arn:aws:kms:eu-west-1:222222222222:key/0f4c1a7e-1111-2222-3333-444455556666';
+    const { template } = synth(configWith((c) => (c.primaryAccounts[0].sources[1].kmsKeyArn = key)));
+    const id = Object.keys(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'strongroom-copier' } }),
+    )[0] as string;
+    const kms = atoms(roleStatements(template, id)).filter((a) => a.includes('kms:'));
+    expect(kms).toEqual([atom('kms:Decrypt', key, { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } })]);
+    const kmsActions = policyDocuments(template).flatMap(({ document }) =>
+      (document.Statement as Json[]).flatMap((st) => (asList(st.Action) as string[]).filter((a) => a.startsWith('kms:'))),
+    );
+    expect(kmsActions).toEqual(['kms:Decrypt']);
+  });
+
+  it('reconciler: lists the sources by prefix, assumes the auditor role, enqueues, re-invokes itself', () => {
+    expect(atoms(roleStatements(t, roleId('strongroom-reconciler')))).toEqual(
+      [
+        ...listSources,
+        atom('sts:AssumeRole', ARN.auditor),
+        atom('lambda:InvokeFunction', `arn:aws:lambda:eu-west-1:${PRIMARY}:function:strongroom-reconciler`),
+        ...['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].map((a) => atom(a, getAtt(queueId))),
+        ...logsAtoms('strongroom-reconciler'),
+      ].sort(),
+    );
+  });
+
+  it('restore: assumes the restore-reader role, writes and lists the restore targets only', () => {
+    expect(atoms(roleStatements(t, roleId('strongroom-restore')))).toEqual(
+      [
+        atom('sts:AssumeRole', ARN.restoreReader),
+        atom('s3:PutObject', 'arn:aws:s3:::acme-prod-restore/*'),
+        atom('s3:ListBucket', 'arn:aws:s3:::acme-prod-restore'),
+        ...logsAtoms('strongroom-restore'),
+      ].sort(),
+    );
+  });
+
+  it('verify: assumes the auditor role, lists the sources, reads their versioning, lock and notification settings', () => {
+    expect(atoms(roleStatements(t, roleId('strongroom-verify')))).toEqual(
+      [
+        atom('sts:AssumeRole', ARN.auditor),
+        ...listSources,
+        ...['s3:GetBucketVersioning', 's3:GetBucketObjectLockConfiguration', 's3:GetBucketNotification'].flatMap((a) => [
+          atom(a, 'arn:aws:s3:::acme-prod-invoices'),
+          atom(a, 'arn:aws:s3:::acme-prod-uploads'),
+        ]),
+        ...logsAtoms('strongroom-verify'),
+      ].sort(),
+    );
+  });
+
+  it('grants no delete action anywhere, and no wildcard action (scan of every policy document)', () => {
+    const allowedDeletes: string[] = [];
+    for (const { where, owner, document } of policyDocuments(t)) {
+      for (const statement of document.Statement as Json[]) {
+        if (statement.Effect !== 'Allow') continue;
+        for (const action of asList(statement.Action) as string[]) {
+          expect(`${where}: ${action}`).not.toMatch(/\*/);
+          if (!/delete/i.test(action)) continue;
+          // The one exception: the Lambda SQS poller deletes a message once the copier reports it copied,
+          // using the copier's role. It deletes a queue message, never data.
+          expect({ owner, action, resource: statement.Resource }).toEqual({
+            owner: roleId('strongroom-copier'),
+            action: 'sqs:DeleteMessage',
+            resource: getAtt(queueId),
+          });
+          allowedDeletes.push(action);
+        }
+      }
+    }
+    expect(allowedDeletes).toEqual(['sqs:DeleteMessage']);
+  });
+
+  it('attaches AWS managed policies to the two service roles only (their contents are AWS’s, not in the template)', () => {
+    const managed = Object.entries(resources(t, 'AWS::IAM::Role'))
+      .filter(([, r]) => r.Properties.ManagedPolicyArns)
+      .map(([, r]) => ({
+        trust: r.Properties.AssumeRolePolicyDocument.Statement.map((s: Json) => s.Principal.Service),
+        policies: r.Properties.ManagedPolicyArns.map(resourceText),
+      }));
+    expect(managed).toEqual(
+      expect.arrayContaining([
+        {
+          trust: ['backup.amazonaws.com'],
+          policies: ['arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup'],
+        },
+        { trust: ['lambda.amazonaws.com'], policies: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
+      ]),
+    );
+    expect(managed).toHaveLength(2);
+  });
+});
+
+describe('no permission reaches the backup account beyond the three vault roles and the Backup copy', () => {
+  /*
+   * Every Allow statement of every policy document (identity, trust, resource policies) in every
+   * primary template is checked: a resource in another account must be one of this account's three
+   * vault roles (sts:AssumeRole) or the backup account's locked vault (backup:CopyIntoBackupVault,
+   * on the AWS Backup service role only); S3 resources (ARNs carry no account) must be configured
+   * sources or restore targets; no resource is "*"; no principal is outside this account.
+   *
+   * What the template cannot show, reasoned instead: the two AWS managed policies. The AWS Backup
+   * service role's AWSBackupServiceRolePolicyForBackup grants backup:CopyIntoBackupVault on
+   * backup-vault:* (that is where a plan's copy normally gets it; the stack also names the one vault
+   * inline) and snapshot/backup actions on the account's own resources; AWSLambdaBasicExecutionRole
+   * grants CloudWatch Logs writes, which cannot reach another account. Both roles are assumable only
+   * by AWS services (backup.amazonaws.com, lambda.amazonaws.com for CDK's notifications handler).
+   */
+  const twoAccounts = twoAccountConfig();
+  const templates = twoAccounts.primaryAccounts.map((account) => ({
+    account,
+    template: synth(twoAccounts, account.accountId).template,
+  }));
+
+  it.each(templates.map(({ account, template }) => [account.name, account.accountId, template] as const))(
+    'primary account %s (%s)',
+    (_name, accountId, template) => {
+      const account = twoAccounts.primaryAccounts.find((a) => a.accountId === accountId);
+      const buckets = new Set([...(account?.sources.map((s) => s.bucket) ?? []), ...(account?.restoreTargets ?? [])]);
+      const vaultRoles = ['ingest', 'restore-reader', 'auditor'].map(
+        (k) => `arn:aws:iam::${BACKUP}:role/strongroom-${k}-${accountId}`,
+      );
+      const backupRoleId = logicalIdOf(template, 'AWS::IAM::Role', {
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })],
+        }),
+      });
+      const crossAccount: string[] = [];
+      let checked = 0;
+      for (const { where, owner, document } of policyDocuments(template)) {
+        for (const statement of document.Statement as Json[]) {
+          if (statement.Effect !== 'Allow') continue;
+          const principal = JSON.stringify(statement.Principal ?? {});
+          expect(`${where}: ${principal}`).not.toMatch(/\d{12}/);
+          for (const resource of asList(statement.Resource).map(resourceText)) {
+            checked++;
+            expect(`${where}: ${resource}`).not.toMatch(/^\*$|:\*:/);
+            if (resource.startsWith('local:')) continue;
+            const [, partition, service, , resourceAccount, rest] =
+              /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.*)$/.exec(resource) ?? [];
+            expect({ where, resource, partition }).toEqual({ where, resource, partition: 'aws' });
+            if (service === 's3') {
+              expect({ where, bucket: rest?.split('/')[0], known: buckets.has(rest?.split('/')[0] ?? '') }).toMatchObject({
+                known: true,
+              });
+              continue;
+            }
+            if (resourceAccount === accountId || (service === 'iam' && resourceAccount === 'aws')) continue;
+            for (const action of asList(statement.Action) as string[]) {
+              crossAccount.push(`${owner === backupRoleId ? 'backup-service-role' : owner}|${action}|${resource}`);
+            }
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(20);
+      const roleOf = (name: string) => logicalIdOf(template, 'AWS::IAM::Role', { RoleName: name });
+      expect(crossAccount.sort()).toEqual(
+        [
+          `${roleOf('strongroom-copier')}|sts:AssumeRole|${vaultRoles[0]}`,
+          `${roleOf('strongroom-restore')}|sts:AssumeRole|${vaultRoles[1]}`,
+          `${roleOf('strongroom-reconciler')}|sts:AssumeRole|${vaultRoles[2]}`,
+          `${roleOf('strongroom-verify')}|sts:AssumeRole|${vaultRoles[2]}`,
+          `backup-service-role|backup:CopyIntoBackupVault|${ARN.backupVault}`,
+        ].sort(),
+      );
+    },
+  );
+});
+
+describe('AWS Backup', () => {
+  it('keeps recovery points in a retained local vault and copies each into the backup account’s vault', () => {
+    const vaultId = logicalIdOf(t, 'AWS::Backup::BackupVault', { BackupVaultName: 'strongroom-local' });
+    expect(resources(t, 'AWS::Backup::BackupVault')[vaultId].DeletionPolicy).toBe('Retain');
+    t.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanName: 'strongroom-plan',
+        BackupPlanRule: [
+          Match.objectEquals({
+            RuleName: 'ScheduledWithCrossAccountCopy',
+            ScheduleExpression: 'cron(0 3 * * ? *)',
+            TargetBackupVault: getAtt(vaultId, 'BackupVaultName'),
+            Lifecycle: { DeleteAfterDays: 7 },
+            CopyActions: [{ DestinationBackupVaultArn: ARN.backupVault, Lifecycle: { DeleteAfterDays: 35 } }],
+          }),
+        ],
+      },
+    });
+  });
+
+  it('takes retention and schedule from backupPlan', () => {
+    const { template } = synth(
+      configWith((c) =>
+        Object.assign(c.backupPlan, { retentionDays: 90, localRetentionDays: 3, schedule: 'cron(30 1 ? * SUN *)' }),
+      ),
+    );
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanRule: [
+          Match.objectLike({
+            ScheduleExpression: 'cron(30 1 ? * SUN *)',
+            Lifecycle: { DeleteAfterDays: 3 },
+            CopyActions: [{ DestinationBackupVaultArn: ARN.backupVault, Lifecycle: { DeleteAfterDays: 90 } }],
+          }),
+        ],
+      },
+    });
+  });
+
+  it('selects EBS, EC2, RDS instances and clusters, DynamoDB and EFS of this account carrying the tag (AND)', () => {
+    const backupRoleId = logicalIdOf(t, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })],
+      }),
+    });
+    t.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectEquals({
+        SelectionName: 'strongroom-plan-tagged',
+        IamRoleArn: getAtt(backupRoleId),
+        Resources: [
+          `arn:aws:ec2:eu-west-1:${PRIMARY}:volume/*`,
+          `arn:aws:ec2:eu-west-1:${PRIMARY}:instance/*`,
+          `arn:aws:rds:eu-west-1:${PRIMARY}:db:*`,
+          `arn:aws:rds:eu-west-1:${PRIMARY}:cluster:*`,
+          `arn:aws:dynamodb:eu-west-1:${PRIMARY}:table/*`,
+          `arn:aws:elasticfilesystem:eu-west-1:${PRIMARY}:file-system/*`,
+        ],
+        Conditions: { StringEquals: [{ ConditionKey: 'aws:ResourceTag/strongroom:backup', ConditionValue: 'true' }] },
+      }),
+    });
+    const { template } = synth(configWith((c) => (c.backupPlan.resourceTag = { key: 'backup-tier', value: 'gold' })));
+    template.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectLike({
+        Conditions: { StringEquals: [{ ConditionKey: 'aws:ResourceTag/backup-tier', ConditionValue: 'gold' }] },
+      }),
+    });
+  });
+
+  it('runs as a role assumable by AWS Backup only, allowed to copy into exactly the backup account’s vault', () => {
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectEquals({
+        Version: '2012-10-17',
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'backup.amazonaws.com' } }],
+      }),
+      Policies: [
+        {
+          PolicyName: 'CopyIntoBackupAccountVault',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'CopyIntoBackupAccountVault',
+                Effect: 'Allow',
+                Action: 'backup:CopyIntoBackupVault',
+                Resource: ARN.backupVault,
+              },
+            ],
+          },
+        },
+      ],
+    });
+  });
+});
+
+describe('alerts', () => {
+  it('sends to an SNS topic with the configured e-mail subscription; unencrypted by decision, TLS only', () => {
+    t.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'strongroom-alerts', KmsMasterKeyId: Match.absent() });
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'platform-oncall@example.com',
+      TopicArn: { Ref: topicId },
+    });
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': PRIMARY },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:eu-west-1:${PRIMARY}:alarm:strongroom-*`]],
+                },
+              },
+            },
+          }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      },
+    });
+  });
+
+  const common = {
+    ComparisonOperator: 'GreaterThanThreshold',
+    EvaluationPeriods: 1,
+    Period: 300,
+    TreatMissingData: 'notBreaching',
+  };
+  const alarms = () => ({
+    'strongroom-dead-letters': {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(dlqId, 'QueueName') }],
+      Statistic: 'Maximum',
+      Threshold: 0,
+    },
+    'strongroom-copier-errors': {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId('strongroom-copier') } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    },
+    'strongroom-freshness': {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
+      Statistic: 'Maximum',
+      Threshold: 3600,
+    },
+    'strongroom-reconciler-errors': {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId('strongroom-reconciler') } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    },
+    'strongroom-verify-errors': {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId('strongroom-verify') } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    },
+    'strongroom-verify-failures': {
+      Namespace: 'Strongroom',
+      MetricName: 'VerifyFailures',
+      Dimensions: [{ Name: 'service', Value: 'verify' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    },
+  });
+
+  it('has exactly the documented alarms', () => {
+    const names = Object.values(resources(t, 'AWS::CloudWatch::Alarm')).map((a: Json) => a.Properties.AlarmName);
+    expect(names.sort()).toEqual(Object.keys(alarms()).sort());
+  });
+
+  it.each(Object.keys(alarms()))('%s: metric, statistic, threshold, and the SNS action', (name) => {
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: name,
+      ...common,
+      ...alarms()[name as keyof ReturnType<typeof alarms>],
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
+  it('puts the freshness threshold at the configured RPO', () => {
+    const { template } = synth(configWith((c) => (c.pipeline = { rpoMinutes: 15 })));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-freshness', Threshold: 900 });
+  });
+
+  it('alerts on AWS Backup backup and copy jobs that failed, aborted, expired or only partly completed', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectEquals({
+        source: ['aws.backup'],
+        'detail-type': ['Backup Job State Change', 'Copy Job State Change'],
+        detail: { state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] },
+      }),
+      Targets: [{ Arn: { Ref: topicId }, Id: 'Target0' }],
+    });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  const variants: Array<[string, Stack]> = [
+    ['the example', main.stack],
+    ...twoAccountConfig().primaryAccounts.map(
+      (a) => [`two accounts: ${a.name}`, synth(twoAccountConfig(), a.accountId).stack] as [string, Stack],
+    ),
+    [
+      'a KMS-encrypted source and no restore target',
+      synth(
+        configWith((c) => {
+          c.primaryAccounts[0].sources[0].kmsKeyArn =
+            'arn:aws:kms:eu-west-1:222222222222:key/0f4c1a7e-1111-2222-3333-444455556666';
+          c.primaryAccounts[0].restoreTargets = [];
+        }),
+      ).stack,
+    ],
+  ];
+
+  it.each(variants)('%s: no unacknowledged finding', (_name, stack) => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(
+      report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('acknowledges findings one by one, each with a written reason', () => {
+    const acks = main.stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acks.map(([id]) => id.replace(/^Annotation::/, '')).sort()).toEqual(
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-invoices/*]',
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-restore/*]',
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-uploads/customer/*]',
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-uploads/exports/*]',
+        'AwsSolutions-L1',
+        'AwsSolutions-L1',
+        'AwsSolutions-L1',
+        'AwsSolutions-L1',
+        'AwsSolutions-SNS2',
+      ].sort(),
+    );
+    for (const [, reason] of acks) expect(reason.length).toBeGreaterThan(40);
+  });
+});
