@@ -19,7 +19,7 @@ export const COMMON_ENV_VARS = [
 ] as const;
 
 export const FUNCTION_ENV_VARS = {
-  copier: ['INGEST_ROLE_ARN'],
+  copier: ['INGEST_ROLE_ARN', 'DEAD_LETTER_QUEUE_URL'],
   reconciler: ['AUDITOR_ROLE_ARN', 'QUEUE_URL', 'RECONCILER_FUNCTION_NAME'],
   restore: ['RESTORE_READER_ROLE_ARN', 'RESTORE_TARGETS'],
   verify: ['AUDITOR_ROLE_ARN', 'BACKUP_VAULT_ARN', 'RPO_MINUTES'],
@@ -51,6 +51,8 @@ export interface CommonEnv {
 
 export interface CopierEnv extends CommonEnv {
   readonly ingestRoleArn: string;
+  /** Records that can never be processed go straight here, kept for a human, instead of being retried. */
+  readonly deadLetterQueueUrl: string;
 }
 
 export interface ReconcilerEnv extends CommonEnv {
@@ -144,20 +146,22 @@ function commonOf(e: z.output<z.ZodObject<typeof common>>): CommonEnv {
   };
 }
 
-const CopierSchema = z.object({ ...common, INGEST_ROLE_ARN: roleArn }).superRefine((e, ctx) => {
+const queueUrl = matching(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]{1,80}$/, 'an SQS queue URL');
+
+const CopierSchema = z.object({ ...common, INGEST_ROLE_ARN: roleArn, DEAD_LETTER_QUEUE_URL: queueUrl }).superRefine((e, ctx) => {
   inVaultAccount('INGEST_ROLE_ARN', e.INGEST_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
 });
 
 export function parseCopierEnv(env: Environment = process.env): CopierEnv {
   const e = parse(CopierSchema, env);
-  return { ...commonOf(e), ingestRoleArn: e.INGEST_ROLE_ARN };
+  return { ...commonOf(e), ingestRoleArn: e.INGEST_ROLE_ARN, deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL };
 }
 
 const ReconcilerSchema = z
   .object({
     ...common,
     AUDITOR_ROLE_ARN: roleArn,
-    QUEUE_URL: matching(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]{1,80}$/, 'an SQS queue URL'),
+    QUEUE_URL: queueUrl,
     RECONCILER_FUNCTION_NAME: matching(/^[\w-]{1,64}$/, 'a Lambda function name'),
   })
   .superRefine((e, ctx) => {

@@ -1,114 +1,138 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { assumedRoleCredentials } from '../adapters/credentials';
 import { type CopierEnv, once, parseCopierEnv } from '../adapters/env';
-import { describeValue, InputValidationError, NotAvailableError, type Problem, problemsFromIssues } from '../core/errors';
-import { COPY_FAILURES_METRIC } from './metrics';
+import { createS3Client } from '../adapters/s3-client';
+import { type CopierMetric, copyBatch, type QueuedRecord } from '../core/copier';
+import { DEFAULT_TUNING } from '../core/copy-version';
 
 /*
- * Copier: SQS batches of S3 change events (delivered through EventBridge) in, partial batch
- * failures out. A record that fails goes back to the queue and, after maxReceiveCount attempts,
- * to the dead-letter queue (which alarms). The copy itself belongs to the copy engine; until it
- * lands, every record is returned as a failure, so nothing is ever acknowledged without a copy.
+ * Copier: SQS batches of S3 change events (delivered through EventBridge, or queued by the
+ * reconciler) in, partial batch failures out. The work is the copy engine's (lambda/core/copier.ts);
+ * this adapter builds the clients once per container and maps logs and metrics to Powertools.
  */
 
-/** What EventBridge delivers for an S3 change (only the fields the copier relies on). */
-const S3ChangeEventSchema = z.looseObject({
-  source: z.literal('aws.s3', { error: '"aws.s3"' }),
-  'detail-type': z.enum(['Object Created', 'Object Deleted'], { error: '"Object Created" or "Object Deleted"' }),
-  account: z.string({ error: 'the 12-digit id of the account owning the bucket' }),
-  time: z.string({ error: 'the event time (ISO-8601)' }),
-  detail: z.looseObject({
-    bucket: z.looseObject({ name: z.string({ error: 'a bucket name' }) }),
-    object: z.looseObject({
-      key: z.string({ error: 'an object key' }).min(1, { error: 'a non-empty object key' }),
-      'version-id': z.string({ error: 'a version id' }).optional(),
-    }),
-  }),
-});
+/** Distinct changes copied at once. With 8 MiB parts, 4 in flight, this stays well inside 1 GB of memory. */
+export const CHANGES_IN_FLIGHT = 8;
 
-export type S3ChangeEvent = z.output<typeof S3ChangeEventSchema>;
+export interface CopierClients {
+  /** Reads the sources as the copier's own role. */
+  readonly source: S3Client;
+  /** Writes the vault as the ingest role (assumed with the external id, cached). */
+  readonly vault: S3Client;
+  readonly sqs: SQSClient;
+}
 
-export interface CopierDependencies {
+export interface CopierRuntime {
   readonly env: () => CopierEnv;
+  readonly clients: (env: CopierEnv) => CopierClients;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
-const defaultDependencies: CopierDependencies = {
+/** One set of clients per container: connections and cached credentials survive between invocations. */
+export function buildClients(env: CopierEnv, region = process.env.AWS_REGION ?? 'us-east-1'): CopierClients {
+  const maxSockets = CHANGES_IN_FLIGHT * (DEFAULT_TUNING.partsInFlight + 1);
+  const sts = new STSClient({ region });
+  return {
+    source: createS3Client({ region, maxSockets }),
+    vault: createS3Client({
+      region,
+      maxSockets,
+      credentials: assumedRoleCredentials(sts, {
+        roleArn: env.ingestRoleArn,
+        externalId: env.externalId,
+        sessionName: `${env.strongroomName}-copier-${env.sourceAccountId}`,
+      }),
+    }),
+    sqs: new SQSClient({ region }),
+  };
+}
+
+const defaultRuntime: CopierRuntime = {
   env: once(() => parseCopierEnv()),
+  clients: (() => {
+    let built: CopierClients | undefined;
+    return (env: CopierEnv) => {
+      built ??= buildClients(env);
+      return built;
+    };
+  })(),
   logger: new Logger(),
   metrics: new Metrics(),
 };
 
-/** Parse one record's body and check it concerns a configured source of this account. */
-export function parseRecord(record: SQSRecord, env: CopierEnv): S3ChangeEvent {
-  const subject = `SQS record ${record.messageId}`;
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch (error) {
-    throw new InputValidationError(
-      subject,
-      [{ field: 'body', received: describeValue(record.body), expected: 'an EventBridge S3 event, as JSON' }],
-      { cause: error },
-    );
-  }
-  const parsed = S3ChangeEventSchema.safeParse(body, { reportInput: true });
-  if (!parsed.success) throw new InputValidationError(subject, problemsFromIssues(parsed.error.issues, body, ['body']));
-  const event = parsed.data;
-  const problems: Problem[] = [];
-  if (event.account !== env.sourceAccountId) {
-    problems.push({
-      field: 'body.account',
-      received: describeValue(event.account),
-      expected: `this account, SOURCE_ACCOUNT_ID (${env.sourceAccountId})`,
-    });
-  }
-  const buckets = env.sources.map((s) => s.bucket);
-  if (!buckets.includes(event.detail.bucket.name)) {
-    problems.push({
-      field: 'body.detail.bucket.name',
-      received: describeValue(event.detail.bucket.name),
-      expected: `one of the configured sources (${buckets.join(', ')})`,
-    });
-  }
-  if (problems.length > 0) throw new InputValidationError(subject, problems);
-  return event;
-}
+const UNITS: Record<CopierMetric, (typeof MetricUnit)[keyof typeof MetricUnit]> = {
+  Copied: MetricUnit.Count,
+  AlreadyInVault: MetricUnit.Count,
+  GoneBeforeCopy: MetricUnit.Count,
+  Malformed: MetricUnit.Count,
+  CopyFailures: MetricUnit.Count,
+  ConfigurationFaults: MetricUnit.Count,
+  BytesCopied: MetricUnit.Bytes,
+};
 
-export async function copyBatch(event: SQSEvent, context: Context, deps = defaultDependencies): Promise<SQSBatchResponse> {
-  deps.logger.addContext(context);
+export async function copyEvents(
+  event: SQSEvent,
+  context: Context,
+  runtime: CopierRuntime = defaultRuntime,
+): Promise<SQSBatchResponse> {
+  runtime.logger.addContext(context);
   // An invalid environment fails the whole invocation (Errors alarm); the messages stay queued.
-  const env = deps.env();
-  // Records are processed concurrently, so correlation keys go on each log line, not on the shared logger.
-  const copyRecord = async (record: SQSRecord): Promise<void> => {
-    let keys: Record<string, string | undefined> = { messageId: record.messageId };
-    try {
-      const change = parseRecord(record, env);
-      keys = {
-        ...keys,
-        bucket: change.detail.bucket.name,
-        key: change.detail.object.key,
-        versionId: change.detail.object['version-id'],
-      };
-      throw new NotAvailableError('copier');
-    } catch (error: unknown) {
-      deps.logger.error('record not copied; returned to the queue', { ...keys, error: error as Error });
-      throw error;
-    }
-  };
-  // Even when every record fails the response lists them one by one (no FullBatchFailureError), so
-  // Lambda returns exactly those to the queue and their receive counts advance towards the DLQ.
-  const response = await processPartialResponse(event, copyRecord, new BatchProcessor(EventType.SQS), {
-    context,
-    throwOnFullBatchFailure: false,
-  });
-  deps.metrics.addMetric(COPY_FAILURES_METRIC, MetricUnit.Count, response.batchItemFailures.length);
-  deps.metrics.publishStoredMetrics();
-  return response;
+  const env = runtime.env();
+  const clients = runtime.clients(env);
+  const records: QueuedRecord[] = event.Records.map((r) => ({ messageId: r.messageId, body: r.body }));
+  // One data point per metric per invocation, whatever the batch size.
+  const counts = new Map<CopierMetric, number>();
+  try {
+    const result = await copyBatch(
+      {
+        copy: {
+          sourceAccount: env.sourceAccountId,
+          source: clients.source,
+          sourceRole: `the copier role ${context.functionName}`,
+          vault: {
+            client: clients.vault,
+            bucket: env.vaultBucket,
+            writerRole: `the ingest role ${env.ingestRoleArn}`,
+            writeOnce: 'server',
+          },
+          tuning: DEFAULT_TUNING,
+          now: () => new Date(),
+        },
+        scope: { account: env.sourceAccountId, sources: env.sources },
+        log: {
+          info: (message, fields) => runtime.logger.info(message, fields ?? {}),
+          warn: (message, fields) => runtime.logger.warn(message, fields ?? {}),
+          error: (message, fields) => runtime.logger.error(message, fields ?? {}),
+        },
+        count: (metric, value = 1) => counts.set(metric, (counts.get(metric) ?? 0) + value),
+        deadLetter: async (record, reason) => {
+          await clients.sqs.send(
+            new SendMessageCommand({
+              QueueUrl: env.deadLetterQueueUrl,
+              MessageBody: record.body,
+              MessageAttributes: {
+                reason: { DataType: 'String', StringValue: reason.slice(0, 1024) },
+                originalMessageId: { DataType: 'String', StringValue: record.messageId },
+              },
+            }),
+          );
+        },
+        concurrency: CHANGES_IN_FLIGHT,
+        segmentId: context.awsRequestId,
+      },
+      records,
+    );
+    return { batchItemFailures: result.failedMessageIds.map((id) => ({ itemIdentifier: id })) };
+  } finally {
+    for (const [metric, value] of counts) runtime.metrics.addMetric(metric, UNITS[metric], value);
+    runtime.metrics.publishStoredMetrics();
+  }
 }
 
-export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => copyBatch(event, context);
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => copyEvents(event, context);

@@ -1,51 +1,143 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { assumedRoleCredentials } from '../adapters/credentials';
 import { once, parseReconcilerEnv, type ReconcilerEnv } from '../adapters/env';
-import { NotAvailableError } from '../core/errors';
+import { createS3Client } from '../adapters/s3-client';
+import { readJournal } from '../core/journal-store';
+import { type ReconcileCheckpoint, ReconcileCheckpointSchema, reconcile } from '../core/reconciler';
 import { parseInput, ScheduledEventSchema } from './input';
 
 /*
- * Reconciler: on a schedule, re-lists the sources and enqueues for the copier what the vault lacks;
- * when a bucket outgrows one invocation it re-invokes itself asynchronously with a checkpoint. The
- * listing and comparison belong to the copy engine; until it lands every run fails loudly.
+ * Reconciler: on a schedule, re-lists the sources and enqueues for the copier what the vault's
+ * journal lacks; when a pass outgrows one invocation it re-invokes itself asynchronously with its
+ * checkpoint. The work is lambda/core/reconciler.ts; this adapter builds the clients.
  */
 
-/** The schedule's event, or a continuation carrying the checkpoint of an earlier run. */
 const EXPECTED = 'an EventBridge "Scheduled Event", or a continuation {checkpoint: {...}} from an earlier run';
 export const ReconcilerInputSchema = z.union(
-  [
-    ScheduledEventSchema,
-    z.strictObject({ checkpoint: z.looseObject({}, { error: 'a checkpoint object' }) }, { error: EXPECTED }),
-  ],
+  [ScheduledEventSchema, z.strictObject({ checkpoint: ReconcileCheckpointSchema }, { error: EXPECTED })],
   { error: EXPECTED },
 );
 
-export interface ReconcilerDependencies {
+/** Stop listing with this much time left: one page of 1,000 versions plus its enqueueing fits easily. */
+export const SAFETY_MARGIN_MS = 60_000;
+
+export interface ReconcilerClients {
+  /** Lists the sources as the reconciler's own role. */
+  readonly source: S3Client;
+  /** Reads the vault's journal as the auditor role. */
+  readonly vault: S3Client;
+  readonly sqs: SQSClient;
+  readonly lambda: LambdaClient;
+}
+
+export interface ReconcilerRuntime {
   readonly env: () => ReconcilerEnv;
+  readonly clients: (env: ReconcilerEnv) => ReconcilerClients;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
-const defaultDependencies: ReconcilerDependencies = {
+export function buildClients(env: ReconcilerEnv, region = process.env.AWS_REGION ?? 'us-east-1'): ReconcilerClients {
+  return {
+    source: createS3Client({ region, maxSockets: 4 }),
+    vault: createS3Client({
+      region,
+      maxSockets: 16,
+      credentials: assumedRoleCredentials(new STSClient({ region }), {
+        roleArn: env.auditorRoleArn,
+        externalId: env.externalId,
+        sessionName: `${env.strongroomName}-reconciler-${env.sourceAccountId}`,
+      }),
+    }),
+    sqs: new SQSClient({ region }),
+    lambda: new LambdaClient({ region }),
+  };
+}
+
+const defaultRuntime: ReconcilerRuntime = {
   env: once(() => parseReconcilerEnv()),
+  clients: (() => {
+    let built: ReconcilerClients | undefined;
+    return (env: ReconcilerEnv) => {
+      built ??= buildClients(env);
+      return built;
+    };
+  })(),
   logger: new Logger(),
   metrics: new Metrics(),
 };
 
-export async function reconcile(input: unknown, context: Context, deps = defaultDependencies): Promise<never> {
-  deps.logger.addContext(context);
+export interface ReconcileRunResult {
+  readonly done: boolean;
+  readonly checkpoint: ReconcileCheckpoint;
+}
+
+export async function runReconciler(
+  input: unknown,
+  context: Context,
+  runtime: ReconcilerRuntime = defaultRuntime,
+): Promise<ReconcileRunResult> {
+  runtime.logger.addContext(context);
   try {
-    deps.env();
-    parseInput(ReconcilerInputSchema, input, 'reconciler input');
-    throw new NotAvailableError('reconciler');
+    const env = runtime.env();
+    const parsed = parseInput(ReconcilerInputSchema, input, 'reconciler input');
+    const from = 'checkpoint' in parsed ? (parsed.checkpoint as ReconcileCheckpoint) : undefined;
+    const clients = runtime.clients(env);
+    const result = await reconcile(
+      {
+        scope: { account: env.sourceAccountId, sources: env.sources },
+        source: clients.source,
+        readJournal: () => readJournal({ client: clients.vault, bucket: env.vaultBucket }, env.sourceAccountId),
+        enqueue: (bodies) => enqueue(clients.sqs, env.queueUrl, bodies),
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        marginMs: SAFETY_MARGIN_MS,
+        newRunId: () => randomUUID(),
+      },
+      from,
+    );
+    const { checkpoint } = result;
+    runtime.metrics.addMetric('ReconcileEnqueued', MetricUnit.Count, checkpoint.enqueued - (from?.enqueued ?? 0));
+    if (!result.done) {
+      // Continue in a fresh invocation; the same pass (runId), from where this one stopped.
+      await clients.lambda.send(
+        new InvokeCommand({
+          FunctionName: env.reconcilerFunctionName,
+          InvocationType: 'Event',
+          Payload: Buffer.from(JSON.stringify({ checkpoint })),
+        }),
+      );
+      runtime.logger.info('reconcile pass continues in a new invocation', { ...checkpoint });
+    } else {
+      runtime.logger.info('reconcile pass complete', { ...checkpoint });
+    }
+    return result;
   } catch (error: unknown) {
-    deps.logger.error('reconciliation did not run', error as Error);
+    runtime.logger.error('reconciliation failed', error as Error);
     throw error;
   } finally {
-    if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
+    runtime.metrics.publishStoredMetrics();
   }
 }
 
-export const handler = (input: unknown, context: Context): Promise<never> => reconcile(input, context);
+/** SQS takes at most 10 messages per batch call; a partially failed batch is an error (the pass retries). */
+async function enqueue(sqs: SQSClient, queueUrl: string, bodies: string[]): Promise<void> {
+  for (let i = 0; i < bodies.length; i += 10) {
+    const entries = bodies.slice(i, i + 10).map((body, j) => ({ Id: String(i + j), MessageBody: body }));
+    const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    if (result.Failed?.length) {
+      throw new Error(
+        `could not enqueue ${result.Failed.length} of ${entries.length} messages: ${result.Failed[0]?.Code} ${result.Failed[0]?.Message ?? ''}`,
+      );
+    }
+  }
+}
+
+export const handler = (input: unknown, context: Context): Promise<ReconcileRunResult> => runReconciler(input, context);

@@ -147,7 +147,11 @@ export class ProtectedAccountStack extends Stack {
     };
     const vaultRoleArn = (kind: PrimaryRoleKind) => assumedVaultRoleArn(model, kind, account.accountId);
     const environments: { readonly [K in PrimaryRoleKind]: EnvironmentOf<K> } = {
-      copier: { ...common, INGEST_ROLE_ARN: vaultRoleArn('copier') },
+      copier: {
+        ...common,
+        INGEST_ROLE_ARN: vaultRoleArn('copier'),
+        DEAD_LETTER_QUEUE_URL: this.events.deadLetterQueue.queueUrl,
+      },
       reconciler: {
         ...common,
         AUDITOR_ROLE_ARN: vaultRoleArn('reconciler'),
@@ -203,6 +207,8 @@ export class ProtectedAccountStack extends Stack {
     );
     // Reconciler: enqueues what the vault lacks (the queue's ARN is a token, hence granted here).
     this.events.queue.grantSendMessages(roles.reconciler);
+    // Copier: a record that can never be processed goes straight to the DLQ instead of being retried.
+    this.events.deadLetterQueue.grantSendMessages(roles.copier);
 
     new events.Rule(this, 'ReconcileSchedule', {
       description: 'Strongroom: re-list the sources and enqueue what the vault lacks',

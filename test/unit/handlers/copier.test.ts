@@ -1,28 +1,44 @@
 import './powertools-env';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { Readable } from 'node:stream';
 import { parseCopierEnv } from '../../../lambda/adapters/env';
-import { EnvironmentError, InputValidationError, NotAvailableError } from '../../../lambda/core/errors';
-import { copyBatch, handler } from '../../../lambda/handlers/copier';
-import { COPY_FAILURES_METRIC } from '../../../lambda/handlers/metrics';
+import { EnvironmentError } from '../../../lambda/core/errors';
+import { buildClients, type CopierClients, copyEvents, handler } from '../../../lambda/handlers/copier';
 import { COMMON_ENV, lambdaContext, observability, rejection } from './fixtures';
 
-const env = parseCopierEnv({ ...COMMON_ENV, INGEST_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-ingest-222222222222' });
+const INGEST = 'arn:aws:iam::111111111111:role/strongroom-ingest-222222222222';
+const DLQ = 'https://sqs.eu-west-1.amazonaws.com/222222222222/strongroom-events-dlq';
+const env = parseCopierEnv({ ...COMMON_ENV, INGEST_ROLE_ARN: INGEST, DEAD_LETTER_QUEUE_URL: DLQ });
 
-function s3Event(overrides: { bucket?: string; key?: string; account?: string; detailType?: string } = {}) {
+const clients: CopierClients = {
+  source: new S3Client({ region: 'eu-west-1' }),
+  vault: new S3Client({ region: 'eu-west-1' }),
+  sqs: new SQSClient({ region: 'eu-west-1' }),
+};
+const source = mockClient(clients.source);
+const vault = mockClient(clients.vault);
+const sqs = mockClient(clients.sqs);
+
+function s3Event(overrides: { bucket?: string; key?: string; versionId?: string } = {}) {
   return {
-    version: '0',
-    id: '17793124-05d4-b198-2fde-7ededc63b103',
-    'detail-type': overrides.detailType ?? 'Object Created',
+    'detail-type': 'Object Created',
     source: 'aws.s3',
-    account: overrides.account ?? '222222222222',
-    time: '2024-05-01T12:00:00Z',
-    region: 'eu-west-1',
-    resources: [`arn:aws:s3:::${overrides.bucket ?? 'acme-prod-invoices'}`],
+    account: '222222222222',
+    time: '2026-11-29T12:00:00Z',
     detail: {
-      version: '0',
       bucket: { name: overrides.bucket ?? 'acme-prod-invoices' },
-      object: { key: overrides.key ?? 'invoices/2024/0001.pdf', size: 5, 'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' },
-      reason: 'PutObject',
+      object: {
+        key: overrides.key ?? 'invoices/2026/0001.pdf',
+        size: 5,
+        etag: 'e',
+        'version-id': overrides.versionId ?? 'v1',
+        sequencer: '0A',
+      },
     },
   };
 }
@@ -32,14 +48,9 @@ function record(messageId: string, body: unknown): SQSRecord {
     messageId,
     receiptHandle: `handle-${messageId}`,
     body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1714564800000',
-      SenderId: 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1714564800000',
-    },
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
     messageAttributes: {},
-    md5OfBody: 'd41d8cd98f00b204e9800998ecf8427e',
+    md5OfBody: '',
     eventSource: 'aws:sqs',
     eventSourceARN: 'arn:aws:sqs:eu-west-1:222222222222:strongroom-events',
     awsRegion: 'eu-west-1',
@@ -48,80 +59,96 @@ function record(messageId: string, body: unknown): SQSRecord {
 
 async function run(records: SQSRecord[]) {
   const o = observability('copier');
-  const response = await copyBatch({ Records: records } satisfies SQSEvent, lambdaContext('strongroom-copier'), {
+  const response = await copyEvents({ Records: records } satisfies SQSEvent, lambdaContext('strongroom-copier'), {
     env: () => env,
+    clients: () => clients,
     logger: o.logger,
     metrics: o.metrics,
   });
-  const errors = o.errors.map(([, attributes]) => (attributes as { error: Error }).error);
-  return { response, errors, published: o.published };
+  return { response, ...o };
 }
 
+beforeEach(() => {
+  source.reset();
+  vault.reset();
+  sqs.reset();
+  source.on(GetObjectCommand).callsFake(() => ({
+    Body: Readable.from([Buffer.from('hello')]),
+    ContentLength: 5,
+    ETag: '"e"',
+    LastModified: new Date('2026-11-29T11:59:59Z'),
+  }));
+  vault.on(PutObjectCommand).resolves({ VersionId: 'vv' });
+  sqs.on(SendMessageCommand).resolves({});
+});
+
 describe('copier handler', () => {
-  it('returns every valid record as a batch item failure, never as copied, because copying is not available yet', async () => {
-    // Prepare
-    const records = [
+  it('copies each record into the vault bucket and journals the batch, failing none', async () => {
+    const { response, published } = await run([
       record('m-1', s3Event()),
-      record('m-2', s3Event({ bucket: 'acme-prod-uploads', key: 'customer/a.csv', detailType: 'Object Deleted' })),
-    ];
-
-    // Act
-    const { response, errors } = await run(records);
-
-    // Assess
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }] });
-    expect(errors).toHaveLength(2);
-    for (const error of errors) {
-      expect(error).toBeInstanceOf(NotAvailableError);
-      expect(error.message).toBe('copier is not available in this version of Strongroom');
-    }
+      record('m-2', s3Event({ key: 'invoices/2026/0002.pdf' })),
+    ]);
+    expect(response).toEqual({ batchItemFailures: [] });
+    const keys = vault.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+    expect(keys.filter((k) => k?.startsWith('objects/222222222222/acme-prod-invoices/'))).toHaveLength(2);
+    expect(
+      keys.filter((k) => k?.startsWith('journal/222222222222/') && k.includes('c6af9ac6-7b61-11e6-9a41-93e812345678')),
+    ).toHaveLength(1);
+    expect(vault.commandCalls(PutObjectCommand).every((c) => c.args[0].input.Bucket === env.vaultBucket)).toBe(true);
+    expect(published[0]).toMatchObject({ Copied: 2, BytesCopied: 10, service: 'copier' });
   });
 
-  it('publishes the number of failed records as CopyFailures', async () => {
-    const { published } = await run([record('m-1', s3Event()), record('m-2', s3Event())]);
-    expect(published).toHaveLength(1);
-    expect(published[0]).toMatchObject({ [COPY_FAILURES_METRIC]: 2, service: 'copier' });
+  it('sends a malformed record straight to the dead-letter queue with its reason, and acknowledges it', async () => {
+    const { response, errors } = await run([
+      record('bad', s3Event({ bucket: 'someone-elses-bucket' })),
+      record('good', s3Event()),
+    ]);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
+      QueueUrl: DLQ,
+      MessageBody: JSON.stringify(s3Event({ bucket: 'someone-elses-bucket' })),
+      MessageAttributes: expect.objectContaining({
+        reason: {
+          DataType: 'String',
+          StringValue: expect.stringContaining('body.detail.bucket.name: received "someone-elses-bucket"'),
+        },
+        originalMessageId: { DataType: 'String', StringValue: 'bad' },
+      }),
+    });
+    expect(errors[0]).toEqual(['malformed record', expect.objectContaining({ messageId: 'bad' })]);
   });
 
-  it('rejects a body that is not JSON, naming the field and the value', async () => {
-    const { response, errors } = await run([record('m-1', 'not json')]);
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
-    expect(errors[0]).toBeInstanceOf(InputValidationError);
-    expect(errors[0]?.message).toBe(
-      'invalid SQS record m-1: body: received "not json", expected an EventBridge S3 event, as JSON',
-    );
-  });
-
-  it('rejects an event for a bucket that is not a configured source, naming the bucket', async () => {
-    const { errors } = await run([record('m-1', s3Event({ bucket: 'someone-elses-bucket' }))]);
-    expect(errors[0]).toBeInstanceOf(InputValidationError);
-    expect(errors[0]?.message).toContain('body.detail.bucket.name: received "someone-elses-bucket"');
-    expect(errors[0]?.message).toContain('acme-prod-invoices, acme-prod-uploads');
-  });
-
-  it('rejects an event from another account, naming the account', async () => {
-    const { errors } = await run([record('m-1', s3Event({ account: '999999999999' }))]);
-    expect(errors[0]?.message).toContain(
-      'body.account: received "999999999999", expected this account, SOURCE_ACCOUNT_ID (222222222222)',
-    );
-  });
-
-  it('rejects an event of another kind, naming detail-type and its value', async () => {
-    const { errors } = await run([record('m-1', s3Event({ detailType: 'Object Restore Completed' }))]);
-    expect(errors[0]?.message).toContain(
-      'body.detail-type: received "Object Restore Completed", expected "Object Created" or "Object Deleted"',
-    );
-  });
-
-  it('reports each record on its own: one bad record does not hide the others', async () => {
-    const { response, errors } = await run([record('bad', 'not json'), record('good', s3Event())]);
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['bad', 'good']);
-    expect(errors.map((e) => e.name).sort()).toEqual(['InputValidationError', 'NotAvailableError']);
+  it('reports exactly the records whose copy failed', async () => {
+    source
+      .on(GetObjectCommand, { Key: 'invoices/2026/0002.pdf' })
+      .rejects(Object.assign(new Error(''), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }));
+    const { response, published } = await run([
+      record('m-1', s3Event()),
+      record('m-2', s3Event({ key: 'invoices/2026/0002.pdf' })),
+    ]);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    expect(published[0]).toMatchObject({ Copied: 1, CopyFailures: 1 });
   });
 
   it('the exported handler fails the whole invocation when its environment is broken (messages stay queued)', async () => {
     const error = await rejection(() => handler({ Records: [record('m-1', s3Event())] }, lambdaContext('strongroom-copier')));
     expect(error).toBeInstanceOf(EnvironmentError);
     expect(error.message).toContain('INGEST_ROLE_ARN: received (missing)');
+  });
+
+  it('builds a vault client that writes as the ingest role, assumed with the external id', async () => {
+    const sts = mockClient(STSClient);
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) },
+    });
+    const built = buildClients(env, 'eu-west-1');
+    const credentials = await built.vault.config.credentials();
+    expect(credentials).toMatchObject({ accessKeyId: 'ASIA', sessionToken: 't' });
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: INGEST,
+      ExternalId: COMMON_ENV.EXTERNAL_ID,
+      RoleSessionName: 'strongroom-copier-222222222222',
+    });
+    sts.restore();
   });
 });

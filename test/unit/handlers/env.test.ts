@@ -2,7 +2,11 @@ import { parseCopierEnv, parseReconcilerEnv, parseRestoreEnv, parseVerifyEnv } f
 import { EnvironmentError } from '../../../lambda/core/errors';
 import { COMMON_ENV } from './fixtures';
 
-const COPIER_ENV = { ...COMMON_ENV, INGEST_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-ingest-222222222222' };
+const COPIER_ENV = {
+  ...COMMON_ENV,
+  INGEST_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-ingest-222222222222',
+  DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/222222222222/strongroom-events-dlq',
+};
 
 function environmentError(parse: () => unknown): EnvironmentError {
   try {
@@ -28,6 +32,7 @@ describe('parseCopierEnv', () => {
       externalId: 'strongroom-example-7f3c9a1e5b2d',
       sources: [{ bucket: 'acme-prod-invoices' }, { bucket: 'acme-prod-uploads', prefixes: ['customer/'] }],
       ingestRoleArn: 'arn:aws:iam::111111111111:role/strongroom-ingest-222222222222',
+      deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/222222222222/strongroom-events-dlq',
     });
   });
 

@@ -1,7 +1,12 @@
 import './powertools-env';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ListObjectsV2Command, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
 import { parseReconcilerEnv } from '../../../lambda/adapters/env';
-import { EnvironmentError, InputValidationError, NotAvailableError } from '../../../lambda/core/errors';
-import { handler, reconcile } from '../../../lambda/handlers/reconciler';
+import { EnvironmentError, InputValidationError } from '../../../lambda/core/errors';
+import { handler, type ReconcilerClients, runReconciler } from '../../../lambda/handlers/reconciler';
 import { COMMON_ENV, lambdaContext, observability, rejection } from './fixtures';
 
 const env = parseReconcilerEnv({
@@ -11,30 +16,90 @@ const env = parseReconcilerEnv({
   RECONCILER_FUNCTION_NAME: 'strongroom-reconciler',
 });
 
-function invoke(input: unknown) {
+const clients: ReconcilerClients = {
+  source: new S3Client({ region: 'eu-west-1' }),
+  vault: new S3Client({ region: 'eu-west-1' }),
+  sqs: new SQSClient({ region: 'eu-west-1' }),
+  lambda: new LambdaClient({ region: 'eu-west-1' }),
+};
+const source = mockClient(clients.source);
+const vault = mockClient(clients.vault);
+const sqs = mockClient(clients.sqs);
+const lambda = mockClient(clients.lambda);
+const SCHEDULED = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+
+function run(input: unknown, remaining = () => 600_000) {
   const o = observability('reconciler');
-  return rejection(() =>
-    reconcile(input, lambdaContext('strongroom-reconciler'), { env: () => env, logger: o.logger, metrics: o.metrics }),
-  );
+  const context = { ...lambdaContext('strongroom-reconciler'), getRemainingTimeInMillis: remaining };
+  return runReconciler(input, context, { env: () => env, clients: () => clients, logger: o.logger, metrics: o.metrics });
 }
 
+beforeEach(() => {
+  for (const m of [source, vault, sqs, lambda]) m.reset();
+  vault.on(ListObjectsV2Command).resolves({ Contents: [] });
+  source.on(ListObjectVersionsCommand).resolves({ Versions: [], DeleteMarkers: [] });
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+});
+
 describe('reconciler handler', () => {
-  it('fails a scheduled run with NotAvailableError', async () => {
-    const error = await invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
-    expect(error).toBeInstanceOf(NotAvailableError);
-    expect(error.message).toBe('reconciler is not available in this version of Strongroom');
+  it('on schedule, enqueues every listed version the journal lacks, ten messages per batch call', async () => {
+    source.on(ListObjectVersionsCommand, { Bucket: 'acme-prod-invoices' }).resolves({
+      Versions: Array.from({ length: 12 }, (_, i) => ({
+        Key: `k${i}`,
+        VersionId: `v${i}`,
+        ETag: '"e"',
+        LastModified: new Date(0),
+      })),
+    });
+    const result = await run(SCHEDULED);
+    expect(result.done).toBe(true);
+    expect(sqs).toHaveReceivedCommandTimes(SendMessageBatchCommand, 2);
+    expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, { QueueUrl: env.queueUrl });
+    expect(lambda).not.toHaveReceivedAnyCommand();
   });
 
-  it('accepts a continuation carrying a checkpoint', async () => {
-    expect(await invoke({ checkpoint: { sourceIndex: 1, keyMarker: 'customer/b.csv' } })).toBeInstanceOf(NotAvailableError);
+  it('lists the prefixed source only under its prefixes (its role may list nothing else)', async () => {
+    await run(SCHEDULED);
+    expect(source).toHaveReceivedCommandWith(ListObjectVersionsCommand, { Bucket: 'acme-prod-uploads', Prefix: 'customer/' });
+    expect(source).not.toHaveReceivedCommandWith(ListObjectVersionsCommand, { Bucket: 'acme-prod-uploads', Prefix: undefined });
+  });
+
+  it('continues a pass that outgrows its invocation by invoking itself with the checkpoint', async () => {
+    source
+      .on(ListObjectVersionsCommand, { Bucket: 'acme-prod-invoices' })
+      .resolves({ IsTruncated: true, NextKeyMarker: 'k', NextVersionIdMarker: 'v', Versions: [] });
+    let calls = 0;
+    const result = await run(SCHEDULED, () => (calls++ === 0 ? 600_000 : 1_000));
+    expect(result.done).toBe(false);
+    const payload = JSON.parse(Buffer.from(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload as Uint8Array).toString());
+    expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { FunctionName: 'strongroom-reconciler', InvocationType: 'Event' });
+    expect(payload).toEqual({ checkpoint: expect.objectContaining({ sourceIndex: 0, keyMarker: 'k', versionIdMarker: 'v' }) });
+    // ... and the continuation is accepted as input.
+    source.on(ListObjectVersionsCommand, { Bucket: 'acme-prod-invoices' }).resolves({ Versions: [] });
+    expect((await run(payload)).done).toBe(true);
+  });
+
+  it('fails the run when SQS refuses part of a batch, so the pass is retried', async () => {
+    source.on(ListObjectVersionsCommand, { Bucket: 'acme-prod-invoices' }).resolves({
+      Versions: [{ Key: 'k', VersionId: 'v', ETag: '"e"', LastModified: new Date(0) }],
+    });
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] });
+    await expect(run(SCHEDULED)).rejects.toThrow('could not enqueue 1 of 1 messages: InternalError');
   });
 
   it('refuses anything else, naming the value received and the accepted forms', async () => {
-    const error = await invoke({ source: 'aws.s3' });
+    const error = await rejection(() => run({ source: 'aws.s3' }));
     expect(error).toBeInstanceOf(InputValidationError);
     expect(error.message).toBe(
       'invalid reconciler input: (top level): received {"source":"aws.s3"}, expected an EventBridge "Scheduled Event", or a continuation {checkpoint: {...}} from an earlier run',
     );
+  });
+
+  it('refuses a continuation whose checkpoint is malformed, naming the field', async () => {
+    const error = await rejection(() =>
+      run({ checkpoint: { runId: 'r', sourceIndex: -1, prefixIndex: 0, listed: 0, enqueued: 0 } }),
+    );
+    expect(error).toBeInstanceOf(InputValidationError);
   });
 
   it('the exported handler reads the real environment and fails fast, naming what is missing', async () => {
