@@ -1,0 +1,518 @@
+/**
+ * The demo's steps: the Code Spaces attack (2014: an intruder with the AWS console deleted the company's
+ * data and its backups, which lived in the same account) replayed against a Strongroom vault on the local S3.
+ *
+ *   local-s3 -> provision -> seed -> backup -> snapshot-before -> attack-primary-admin
+ *            -> attack-stolen-ingest -> snapshot-after -> compare
+ *
+ * `backup` is an INTERIM step: it copies each source version into the vault as the ingest role. The real
+ * copier (lambda/core) replaces it by name (replaceStep(DEMO_STEPS, 'backup', copierStep)); the steps after
+ * it only read the vault, so they do not care who wrote it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  DeleteBucketCommand,
+  DeleteBucketPolicyCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  PutObjectRetentionCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { StrongroomConfig } from '../../lib/config/schema';
+import { findLocalS3, type LocalS3, startLocalS3 } from '../local-s3';
+import { type LocalDeployment, provisionLocalVault } from '../provision';
+import { assumeVaultRole, clientAs, type VaultSession } from '../sessions';
+import { compareSnapshots, type SnapshotComparison, snapshotVault, type VaultSnapshot } from '../vault-snapshot';
+import { type Step, seconds } from './steps';
+
+export interface DemoOptions {
+  /** Config file the vault is provisioned from (shown to the reader). */
+  readonly configFile: string;
+  readonly config: StrongroomConfig;
+  /** Port of the local S3 (start it there, or reuse the one running there). */
+  readonly port: number;
+}
+
+/** One version written into the source by the seed step. */
+export interface SeededVersion {
+  readonly key: string;
+  readonly versionId: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly binary: boolean;
+}
+
+/** One source version as the backup step put it into the vault. */
+export interface VaultCopy {
+  readonly sourceKey: string;
+  readonly sourceVersionId: string;
+  readonly vaultKey: string;
+  readonly vaultVersionId: string;
+  readonly sha256: string;
+}
+
+/** What the steps pass along. Each step reads what earlier steps left (need() says which one if it is missing). */
+export interface DemoState {
+  readonly options: DemoOptions;
+  localS3?: LocalS3;
+  /** True when the demo started the local S3 (and so stops it at the end, unless --keep). */
+  startedLocalS3: boolean;
+  /** Set while the demo is starting the local S3: an interruption then waits for it, and stops it. */
+  starting?: Promise<unknown>;
+  deployment?: LocalDeployment;
+  seeded: SeededVersion[];
+  copies: VaultCopy[];
+  before?: VaultSnapshot;
+  after?: VaultSnapshot;
+  comparison?: SnapshotComparison;
+  /** Vault versions the stolen ingest credentials added (RGW ignores If-None-Match). */
+  addedByAttacker: { key: string; versionId: string }[];
+  /** Clients to destroy when the demo ends. */
+  readonly clients: S3Client[];
+}
+
+export function initialState(options: DemoOptions): DemoState {
+  return { options, startedLocalS3: false, seeded: [], copies: [], addedByAttacker: [], clients: [] };
+}
+
+export class DemoStepError extends Error {
+  override name = 'DemoStepError';
+}
+
+function need<T>(value: T | undefined, what: string, step: string): T {
+  if (value === undefined) throw new DemoStepError(`needs ${what} from step '${step}', which did not run`);
+  return value;
+}
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+const md5 = (bytes: Uint8Array | string) => createHash('md5').update(bytes).digest('base64');
+
+function track<T extends S3Client>(state: DemoState, client: T): T {
+  state.clients.push(client);
+  return client;
+}
+
+async function session(state: DemoState, d: LocalDeployment, kind: 'ingest' | 'restoreReader'): Promise<VaultSession> {
+  const s = await assumeVaultRole(d, kind, { sessionName: `demo-${kind}` });
+  track(state, s.s3);
+  return s;
+}
+
+// ---- sample data ----------------------------------------------------------------------------------------
+
+/** Several keys, several versions each, text and binary: what the demo company keeps in its bucket. */
+export function sampleFiles(): { key: string; versions: { body: Uint8Array; binary: boolean }[] }[] {
+  const text = (s: string) => ({ body: new TextEncoder().encode(s), binary: false });
+  const binary = (header: number[], size: number) => ({ body: new Uint8Array([...header, ...randomBytes(size)]), binary: true });
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  return [
+    {
+      key: 'invoices/2026/inv-0001.txt',
+      versions: [
+        text('Invoice 0001\nTotal: 1,200.00 EUR\n'),
+        text('Invoice 0001\nTotal: 1,250.00 EUR (corrected)\n'),
+        text('Invoice 0001\nTotal: 1,250.00 EUR\nPaid.\n'),
+      ],
+    },
+    {
+      key: 'invoices/2026/inv-0002.txt',
+      versions: [text('Invoice 0002\nTotal: 89.90 EUR\n'), text('Invoice 0002\nTotal: 89.90 EUR\nPaid.\n')],
+    },
+    {
+      key: 'ledger/2026-q1.csv',
+      versions: [text('date,amount\n2026-01-02,1200.00\n'), text('date,amount\n2026-01-02,1250.00\n2026-01-09,89.90\n')],
+    },
+    { key: 'scans/receipt-0001.png', versions: [binary(png, 24 * 1024), binary(png, 24 * 1024)] },
+    {
+      key: 'db/customers.dump',
+      versions: [binary([0x50, 0x47, 0x44, 0x4d, 0x50], 64 * 1024), binary([0x50, 0x47, 0x44, 0x4d, 0x50], 80 * 1024)],
+    },
+  ];
+}
+
+/** Where the interim backup step puts a source version: one vault key per version (never overwritten). */
+export function interimVaultKey(d: LocalDeployment, sourceBucket: string, key: string, versionId: string): string {
+  return `${d.primary.vaultPrefixes.objects}${sourceBucket}/${key}/${versionId}`;
+}
+
+// ---- the steps ------------------------------------------------------------------------------------------
+
+const localS3Step: Step<DemoState> = {
+  name: 'local-s3',
+  attempts: 'start the local two-account S3 (Ceph RGW)',
+  async run(state) {
+    const port = state.options.port;
+    const running = await findLocalS3({ port });
+    if (running) {
+      state.localS3 = running;
+      return `reusing the one running at ${running.endpoint}`;
+    }
+    const started = performance.now();
+    const starting = startLocalS3({ port });
+    state.starting = starting;
+    state.localS3 = await starting;
+    state.startedLocalS3 = true;
+    return `started at ${state.localS3.endpoint} in ${seconds(performance.now() - started)} (tenants 'primary' and 'backup')`;
+  },
+};
+
+const provisionStep: Step<DemoState> = {
+  name: 'provision',
+  attempts: 'create the vault, its roles and a source bucket from the config',
+  async run(state, recorder) {
+    const localS3 = need(state.localS3, 'the local S3', 'local-s3');
+    const d = await provisionLocalVault(localS3, state.options.config, { label: 'demo' });
+    state.deployment = d;
+    recorder.note(`config ${state.options.configFile}; deployment name ${d.name}`);
+    recorder.note(
+      `vault ${d.vault.address}: Object Lock COMPLIANCE, ${d.vault.retentionDays} day(s) default retention, versioned`,
+    );
+    recorder.note(
+      `roles ${Object.values(d.primary.vaultRoles)
+        .map((r) => r.name)
+        .join(', ')} (trusting ${d.name}-copier/-restore/-verify/-reconciler)`,
+    );
+    recorder.note(
+      `source ${d.primary.sources.map((s) => s.address).join(', ')}; ${d.adaptations.length} RGW adaptations applied (see README)`,
+    );
+    return `vault ${d.vault.name} ready in ${seconds(Object.values(d.timings).reduce((a, b) => a + b, 0))}`;
+  },
+};
+
+const seedStep: Step<DemoState> = {
+  name: 'seed',
+  attempts: 'write sample files, several versions each, into the source',
+  async run(state) {
+    const d = need(state.deployment, 'the deployment', 'provision');
+    const source = d.primary.sources[0];
+    if (!source) throw new DemoStepError('the config has no source bucket');
+    // the primary account's own applications write the source: its admin stands in for them
+    const s3 = track(state, clientAs(d, d.primary.admin));
+    for (const file of sampleFiles()) {
+      for (const version of file.versions) {
+        const put = await s3.send(
+          new PutObjectCommand({ Bucket: source.address, Key: file.key, Body: version.body, ContentMD5: md5(version.body) }),
+        );
+        if (!put.VersionId) throw new DemoStepError(`the source returned no version id for ${file.key}: is it versioned?`);
+        state.seeded.push({
+          key: file.key,
+          versionId: put.VersionId,
+          size: version.body.length,
+          sha256: sha256(version.body),
+          binary: version.binary,
+        });
+      }
+    }
+    const keys = new Set(state.seeded.map((v) => v.key)).size;
+    const binary = state.seeded.filter((v) => v.binary).length;
+    const kib = Math.round(state.seeded.reduce((n, v) => n + v.size, 0) / 1024);
+    return `${keys} keys, ${state.seeded.length} versions (${binary} binary), ${kib} KiB in ${source.address}`;
+  },
+};
+
+/** INTERIM: the copier's job, done inline. Replace it by name with the real copier. */
+const interimBackupStep: Step<DemoState> = {
+  name: 'backup',
+  attempts: 'INTERIM copy: every source version into the vault, as the ingest role',
+  async run(state, recorder) {
+    const d = need(state.deployment, 'the deployment', 'provision');
+    const source = d.primary.sources[0] as NonNullable<LocalDeployment['primary']['sources'][number]>;
+    // as the copier does it: read the source with its own (stand-in) identity, write through the ingest role
+    const reader = track(state, clientAs(d, d.primary.functions.copier));
+    const ingest = await session(state, d, 'ingest');
+    const journal: string[] = [];
+    for (const v of need(state.seeded.length > 0 ? state.seeded : undefined, 'source versions', 'seed')) {
+      const got = await reader.send(new GetObjectCommand({ Bucket: source.address, Key: v.key, VersionId: v.versionId }));
+      const body = (await got.Body?.transformToByteArray()) ?? new Uint8Array();
+      const digest = sha256(body);
+      if (digest !== v.sha256) throw new DemoStepError(`source ${v.key} version ${v.versionId} read back with another SHA-256`);
+      const vaultKey = interimVaultKey(d, source.configured, v.key, v.versionId);
+      const put = await ingest.s3.send(
+        new PutObjectCommand({
+          Bucket: d.vault.address,
+          Key: vaultKey,
+          Body: body,
+          ContentMD5: md5(body),
+          // the writer owns what it writes on RGW: hand the bucket owner control (AWS: bucket-owner enforced)
+          ACL: 'bucket-owner-full-control',
+          // what AWS requires of every vault write (RGW ignores it: see the README's adaptations)
+          IfNoneMatch: '*',
+          Metadata: { 'source-key': encodeURIComponent(v.key), 'source-version-id': v.versionId, sha256: digest },
+        }),
+      );
+      if (!put.VersionId) throw new DemoStepError(`the vault returned no version id for ${vaultKey}`);
+      state.copies.push({
+        sourceKey: v.key,
+        sourceVersionId: v.versionId,
+        vaultKey,
+        vaultVersionId: put.VersionId,
+        sha256: digest,
+      });
+      journal.push(
+        JSON.stringify({
+          op: 'copy',
+          key: v.key,
+          sourceVersion: v.versionId,
+          vaultKey,
+          vaultVersion: put.VersionId,
+          size: body.length,
+          sha256: digest,
+        }),
+      );
+    }
+    const segment = `${d.primary.vaultPrefixes.journal}${new Date().toISOString().slice(0, 10)}/interim-backup-${d.name}.ndjson`;
+    const text = `${journal.join('\n')}\n`;
+    await ingest.s3.send(
+      new PutObjectCommand({
+        Bucket: d.vault.address,
+        Key: segment,
+        Body: text,
+        ContentMD5: md5(text),
+        ACL: 'bucket-owner-full-control',
+        IfNoneMatch: '*',
+      }),
+    );
+    recorder.note(
+      `vault keys ${d.primary.vaultPrefixes.objects}${source.configured}/<key>/<source version id>; journal ${segment}`,
+    );
+    return `${state.copies.length} versions and 1 journal segment written (ingest role, via STS with the external id)`;
+  },
+};
+
+function snapshotStep(name: 'snapshot-before' | 'snapshot-after', when: string): Step<DemoState> {
+  return {
+    name,
+    attempts: `${when}: list and hash every vault version, as the restore reader`,
+    async run(state) {
+      const d = need(state.deployment, 'the deployment', 'provision');
+      const reader = await session(state, d, 'restoreReader');
+      const snapshot = await snapshotVault(reader.s3, d.vault.address, [
+        d.primary.vaultPrefixes.objects,
+        d.primary.vaultPrefixes.journal,
+      ]);
+      if (name === 'snapshot-before') state.before = snapshot;
+      else state.after = snapshot;
+      const markers = snapshot.deleteMarkers.length;
+      return `${snapshot.versions.length} versions, SHA-256 of each; ${markers} delete marker${markers === 1 ? '' : 's'}`;
+    },
+  };
+}
+
+const soon = () => new Date(Date.now() + 60_000);
+const openPolicy = (bucket: string, principal: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: principal },
+        Action: 's3:*',
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+      },
+    ],
+  });
+
+const attackPrimaryAdminStep: Step<DemoState> = {
+  name: 'attack-primary-admin',
+  attempts: "the intruder, with the primary account's admin credentials:",
+  async run(state, recorder) {
+    const d = need(state.deployment, 'the deployment', 'provision');
+    const copies = need(state.copies.length > 0 ? state.copies : undefined, 'vault copies', 'backup');
+    const who = 'primary admin';
+    const admin = track(state, clientAs(d, d.primary.admin));
+    const vault = d.vault.address;
+    const source = d.primary.sources[0] as NonNullable<LocalDeployment['primary']['sources'][number]>;
+
+    // 1. what Code Spaces lost first: the data itself. Succeeds — the source is the intruder's to destroy.
+    const listed = await admin.send(new ListObjectVersionsCommand({ Bucket: source.address }));
+    const everything = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({
+      Key: v.Key as string,
+      VersionId: v.VersionId,
+    }));
+    const wiped = await recorder.expect(who, `delete every source version (${everything.length}, permanently)`, 'allowed', () =>
+      admin.send(new DeleteObjectsCommand({ Bucket: source.address, Delete: { Objects: everything, Quiet: true } })),
+    );
+    if (wiped.ok && (wiped.value.Errors ?? []).length > 0)
+      throw new DemoStepError(`${wiped.value.Errors?.length} source versions could not be deleted`);
+    const left = await admin.send(new ListObjectVersionsCommand({ Bucket: source.address }));
+    recorder.note(
+      `source ${source.address} now holds ${(left.Versions ?? []).length} versions: the data is gone, as at Code Spaces`,
+    );
+
+    // 2. then the backups
+    const first = copies[0] as VaultCopy;
+    await recorder.expectEach(
+      who,
+      `delete each vault version (${copies.length})`,
+      'denied',
+      copies.map(
+        (c) => () => admin.send(new DeleteObjectCommand({ Bucket: vault, Key: c.vaultKey, VersionId: c.vaultVersionId })),
+      ),
+    );
+    await recorder.expectEach(
+      who,
+      `hide each vault object behind a delete marker (${copies.length})`,
+      'denied',
+      copies.map((c) => () => admin.send(new DeleteObjectCommand({ Bucket: vault, Key: c.vaultKey }))),
+    );
+    await recorder.expect(who, 'overwrite a vault object in place with garbage', 'denied', () =>
+      admin.send(
+        new PutObjectCommand({
+          Bucket: vault,
+          Key: first.vaultKey,
+          Body: 'encrypted by ransomware',
+          ACL: 'bucket-owner-full-control',
+        }),
+      ),
+    );
+    await recorder.expect(who, "shorten a version's retention to one minute", 'denied', () =>
+      admin.send(
+        new PutObjectRetentionCommand({
+          Bucket: vault,
+          Key: first.vaultKey,
+          VersionId: first.vaultVersionId,
+          Retention: { Mode: 'COMPLIANCE', RetainUntilDate: soon() },
+        }),
+      ),
+    );
+    await recorder.expect(who, "switch a version's lock to GOVERNANCE", 'denied', () =>
+      admin.send(
+        new PutObjectRetentionCommand({
+          Bucket: vault,
+          Key: first.vaultKey,
+          VersionId: first.vaultVersionId,
+          Retention: { Mode: 'GOVERNANCE', RetainUntilDate: soon() },
+        }),
+      ),
+    );
+    await recorder.expect(who, "replace the vault's bucket policy (grant itself s3:*)", 'denied', () =>
+      admin.send(new PutBucketPolicyCommand({ Bucket: vault, Policy: openPolicy(d.vault.name, d.primary.admin.userArn) })),
+    );
+    await recorder.expect(who, "delete the vault's bucket policy", 'denied', () =>
+      admin.send(new DeleteBucketPolicyCommand({ Bucket: vault })),
+    );
+    await recorder.expect(who, 'read a backed-up object', 'denied', () =>
+      admin.send(new GetObjectCommand({ Bucket: vault, Key: first.vaultKey, VersionId: first.vaultVersionId })),
+    );
+    await recorder.expect(who, 'list the vault', 'denied', () => admin.send(new ListObjectsV2Command({ Bucket: vault })));
+    await recorder.expect(who, 'assume the ingest role itself (not the copier)', 'denied', () =>
+      assumeVaultRole(d, 'ingest', { caller: d.primary.admin, sessionName: 'intruder' }).then((s) => s.s3.destroy()),
+    );
+    await recorder.expect(who, 'delete the vault bucket', 'denied', () => admin.send(new DeleteBucketCommand({ Bucket: vault })));
+    return 'source wiped; every attempt on the vault refused';
+  },
+};
+
+const attackStolenIngestStep: Step<DemoState> = {
+  name: 'attack-stolen-ingest',
+  attempts: "then with the copier's stolen keys, as the ingest role:",
+  async run(state, recorder) {
+    const d = need(state.deployment, 'the deployment', 'provision');
+    const copies = need(state.copies.length > 0 ? state.copies : undefined, 'vault copies', 'backup');
+    const before = need(state.before, 'the first snapshot', 'snapshot-before');
+    const who = 'stolen ingest';
+    // the copier's keys plus the external id (not a secret) are all it takes to assume the ingest role
+    const ingest = await assumeVaultRole(d, 'ingest', { sessionName: 'intruder' });
+    track(state, ingest.s3);
+    const vault = d.vault.address;
+    const first = copies[0] as VaultCopy;
+    await recorder.expectEach(
+      who,
+      `delete each vault version (${copies.length})`,
+      'denied',
+      copies.map(
+        (c) => () => ingest.s3.send(new DeleteObjectCommand({ Bucket: vault, Key: c.vaultKey, VersionId: c.vaultVersionId })),
+      ),
+    );
+    await recorder.expect(who, 'hide a vault object behind a delete marker', 'denied', () =>
+      ingest.s3.send(new DeleteObjectCommand({ Bucket: vault, Key: first.vaultKey })),
+    );
+    await recorder.expect(who, "shorten a version's retention to one minute", 'denied', () =>
+      ingest.s3.send(
+        new PutObjectRetentionCommand({
+          Bucket: vault,
+          Key: first.vaultKey,
+          VersionId: first.vaultVersionId,
+          Retention: { Mode: 'COMPLIANCE', RetainUntilDate: soon() },
+        }),
+      ),
+    );
+    await recorder.expect(who, 'read back a backed-up object', 'denied', () =>
+      ingest.s3.send(new GetObjectCommand({ Bucket: vault, Key: first.vaultKey, VersionId: first.vaultVersionId })),
+    );
+    await recorder.expect(who, 'list the vault', 'denied', () =>
+      ingest.s3.send(new ListObjectVersionsCommand({ Bucket: vault, Prefix: d.primary.vaultPrefixes.objects })),
+    );
+    await recorder.expect(who, "replace the vault's bucket policy", 'denied', () =>
+      ingest.s3.send(new PutBucketPolicyCommand({ Bucket: vault, Policy: openPolicy(d.vault.name, d.primary.admin.userArn) })),
+    );
+
+    // The one write the ingest role is allowed is a PutObject; on AWS the policy refuses it without
+    // If-None-Match, RGW ignores that condition. What must hold here: every earlier version stays intact.
+    const garbage = 'encrypted by ransomware';
+    const overwrite = await ingest.s3
+      .send(new PutObjectCommand({ Bucket: vault, Key: first.vaultKey, Body: garbage, ACL: 'bucket-owner-full-control' }))
+      .then(
+        (out) => ({ ok: true as const, versionId: out.VersionId }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+    if (overwrite.ok && overwrite.versionId) state.addedByAttacker.push({ key: first.vaultKey, versionId: overwrite.versionId });
+    const reader = await session(state, d, 'restoreReader');
+    const earlier = before.versions.filter((v) => v.key === first.vaultKey);
+    const stillThere = await snapshotVault(reader.s3, vault, [first.vaultKey]);
+    const intact = earlier.every((v) => stillThere.versions.some((n) => n.versionId === v.versionId && n.sha256 === v.sha256));
+    recorder.record({
+      actor: who,
+      action: 'overwrite a vault object in place with garbage',
+      expected: 'no earlier version lost',
+      outcome: overwrite.ok
+        ? `new version added, ${intact ? 'earlier versions intact' : 'EARLIER VERSIONS CHANGED'} (AWS refuses it: DenyOverwritesExceptBreakGlass)`
+        : 'refused',
+      held: intact,
+      protection: true,
+    });
+    return 'every destructive attempt refused; the one write allowed only added a version';
+  },
+};
+
+const compareStep: Step<DemoState> = {
+  name: 'compare',
+  attempts: 'every version from before the attack, same SHA-256?',
+  async run(state, recorder) {
+    const before = need(state.before, 'the first snapshot', 'snapshot-before');
+    const after = need(state.after, 'the second snapshot', 'snapshot-after');
+    const c = compareSnapshots(before, after);
+    state.comparison = c;
+    const attacker = new Set(state.addedByAttacker.map((a) => `${a.key}\u0000${a.versionId}`));
+    const unexplained = c.added.filter((v) => !attacker.has(`${v.key}\u0000${v.versionId}`));
+    recorder.record({
+      actor: 'vault',
+      action: `${before.versions.length} versions before the attack, ${after.versions.length} after`,
+      expected: '0 lost, 0 changed',
+      outcome: `${c.intact.length} intact, ${c.lost.length} lost, ${c.changed.length} changed, ${c.added.length} added, ${c.deleteMarkersAdded} delete markers`,
+      held: c.lost.length === 0 && c.changed.length === 0 && c.deleteMarkersAdded === 0 && unexplained.length === 0,
+      protection: true,
+    });
+    for (const v of c.lost) recorder.note(`LOST ${v.key} ${v.versionId}`);
+    for (const v of c.changed) recorder.note(`CHANGED ${v.before.key} ${v.before.versionId}`);
+    return `${c.lost.length} versions lost`;
+  },
+};
+
+/** The demo, in order. Export for the lead: replaceStep(DEMO_STEPS, 'backup', copierStep). */
+export const DEMO_STEPS: readonly Step<DemoState>[] = [
+  localS3Step,
+  provisionStep,
+  seedStep,
+  interimBackupStep,
+  snapshotStep('snapshot-before', 'before the attack'),
+  attackPrimaryAdminStep,
+  attackStolenIngestStep,
+  snapshotStep('snapshot-after', 'after the attack'),
+  compareStep,
+];

@@ -1,0 +1,160 @@
+import { DEMO_STEPS, interimVaultKey, sampleFiles } from '../../../local/demo/demo-steps';
+import { DEFAULT_CONFIG_FILE, parseArgs } from '../../../local/demo/main';
+import { insertStepAfter, type Output, replaceStep, runSteps, type Step, table } from '../../../local/demo/steps';
+import type { LocalDeployment } from '../../../local/provision';
+
+function capture(): Output & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, colour: false, line: (text) => lines.push(text) };
+}
+
+const denied = () =>
+  Promise.reject(Object.assign(new Error('UnknownError'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+const notFound = () =>
+  Promise.reject(Object.assign(new Error('UnknownError'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }));
+
+describe('runSteps', () => {
+  it('prints one line per step: mark, number, name, what it attempted, outcome', async () => {
+    const out = capture();
+    const steps: Step<object>[] = [
+      { name: 'first', attempts: 'do one thing', run: async () => 'done' },
+      { name: 'second', attempts: 'do another', run: async () => 'also done' },
+    ];
+    const report = await runSteps(steps, {}, out);
+    expect(out.lines).toEqual([
+      `✔  1 ${'first'.padEnd(21)} do one thing -> done`,
+      `✔  2 ${'second'.padEnd(21)} do another -> also done`,
+    ]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('judges attempts against their expectation: a 403 is a held denial, not a failure', async () => {
+    const out = capture();
+    const report = await runSteps(
+      [
+        {
+          name: 'attack',
+          attempts: 'try things',
+          run: async (_s, r) => {
+            await r.expect('intruder', 'delete a version', 'denied', denied);
+            await r.expect('intruder', 'read a version', 'denied', notFound);
+            await r.expect('owner', 'wipe the source', 'allowed', async () => 'ok');
+            return 'tried';
+          },
+        },
+      ],
+      {},
+      out,
+    );
+    expect(report.ok).toBe(false);
+    expect(report.results[0]?.recorded.map((a) => [a.action, a.outcome, a.held])).toEqual([
+      ['delete a version', 'AccessDenied (403)', true],
+      ['read a version', 'NoSuchKey (404)', false],
+      ['wipe the source', 'ok', true],
+    ]);
+    expect(out.lines[0]).toMatch(/^✘ {2}1 attack/);
+    expect(out.lines[2]).toContain('NoSuchKey (404)  (expected denied)');
+  });
+
+  it('counts repeated attempts on one line', async () => {
+    const out = capture();
+    await runSteps(
+      [
+        {
+          name: 'many',
+          attempts: 'delete each',
+          run: async (_s, r) => {
+            await r.expectEach('intruder', 'delete each version (3)', 'denied', [denied, denied, denied]);
+            await r.expectEach('intruder', 'delete more (2)', 'denied', [denied, async () => 'oops']);
+            return 'x';
+          },
+        },
+      ],
+      {},
+      out,
+    );
+    expect(out.lines[1]).toMatch(/✔ intruder: delete each version \(3\) +3\/3 AccessDenied \(403\)$/);
+    expect(out.lines[2]).toMatch(/✘ intruder: delete more \(2\) +1\/2 AccessDenied \(403\), 1\/2 ok {2}\(expected denied\)$/);
+  });
+
+  it('reports an unexpected failure in one line, without a stack trace, and skips the rest', async () => {
+    const out = capture();
+    const boom = Object.assign(new Error('provisioning failed at step x'), { name: 'ProvisionError' });
+    const report = await runSteps(
+      [
+        { name: 'a', attempts: 'works', run: async () => 'ok' },
+        {
+          name: 'b',
+          attempts: 'breaks',
+          run: async () => {
+            throw boom;
+          },
+        },
+        { name: 'c', attempts: 'never runs', run: async () => 'nope' },
+      ],
+      {},
+      out,
+    );
+    expect(out.lines).toEqual([
+      `✔  1 ${'a'.padEnd(21)} works -> ok`,
+      `✘  2 ${'b'.padEnd(21)} breaks -> failed unexpectedly: ProvisionError: provisioning failed at step x`,
+      '     (skipped after this failure: c)',
+    ]);
+    expect(report).toMatchObject({ ok: false, skipped: ['c'] });
+    expect(out.lines.join('\n')).not.toContain('    at ');
+  });
+});
+
+describe('the demo step list', () => {
+  it('runs in the documented order and lets the interim backup be swapped by name', () => {
+    expect(DEMO_STEPS.map((s) => s.name)).toEqual([
+      'local-s3',
+      'provision',
+      'seed',
+      'backup',
+      'snapshot-before',
+      'attack-primary-admin',
+      'attack-stolen-ingest',
+      'snapshot-after',
+      'compare',
+    ]);
+    expect(DEMO_STEPS.find((s) => s.name === 'backup')?.attempts).toMatch(/^INTERIM/);
+    const copier: Step<never> = { name: 'copy', attempts: 'the real copier', run: async () => 'copied' };
+    const swapped = replaceStep(DEMO_STEPS as unknown as Step<never>[], 'backup', copier);
+    expect(swapped.map((s) => s.name)).toContain('copy');
+    expect(swapped.map((s) => s.name)).not.toContain('backup');
+    expect(insertStepAfter(swapped, 'compare', { ...copier, name: 'restore' }).at(-1)?.name).toBe('restore');
+    expect(() => replaceStep(DEMO_STEPS, 'nope', copier as never)).toThrow("no demo step named 'nope'");
+  });
+
+  it('seeds several keys with several versions each, some binary', () => {
+    const files = sampleFiles();
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.every((f) => f.versions.length >= 2)).toBe(true);
+    expect(files.some((f) => f.versions.some((v) => v.binary))).toBe(true);
+  });
+
+  it('gives every source version its own vault key under the account prefix', () => {
+    const d = { primary: { vaultPrefixes: { objects: 'objects/primary/' } } } as unknown as LocalDeployment;
+    expect(interimVaultKey(d, 'acme-invoices', 'a/b.txt', 'v1')).toBe('objects/primary/acme-invoices/a/b.txt/v1');
+  });
+});
+
+describe('the demo command line', () => {
+  it('defaults to the embedded config, port 7480, stopping the local S3 afterwards', () => {
+    expect(parseArgs([])).toEqual({ configFile: DEFAULT_CONFIG_FILE, keep: false, port: 7480 });
+    expect(DEFAULT_CONFIG_FILE).toMatch(/config\/strongroom\.local\.json$/);
+  });
+
+  it('takes --config, --keep and --port, and refuses anything else', () => {
+    expect(parseArgs(['--config', 'x.json', '--keep', '--port', '7490'])).toMatchObject({ keep: true, port: 7490 });
+    expect(parseArgs(['--help'])).toBe('help');
+    expect(() => parseArgs(['--port', 'abc'])).toThrow("--port must be a port in 1024-55535, got 'abc'");
+    expect(() => parseArgs(['--config'])).toThrow('--config needs a value');
+    expect(() => parseArgs(['--force'])).toThrow("unknown argument '--force'");
+  });
+});
+
+test('table pads columns and rules the header', () => {
+  expect(table(['a', 'bb'], [['long cell', 'x']])).toEqual(['a          bb', '---------  --', 'long cell  x']);
+});
