@@ -114,7 +114,8 @@ export function assertPrimaryAccountScoped(m: VaultPolicyModel, account: Primary
 
 /**
  * Copier: read the configured objects (every version: an event names a version, and the copy must
- * be of exactly that one), decrypt them through S3 with the configured keys, assume the ingest role.
+ * be of exactly that one), list the sources (so a missing version reads as 404, not 403), decrypt
+ * them through S3 with the configured keys, assume the ingest role.
  * Object tags are not backed up, so tagging reads are not granted. Queue consumption is granted by
  * the stack's event source mapping (the queue's ARN is a CDK token).
  */
@@ -127,6 +128,15 @@ export function copierStatements(m: VaultPolicyModel, account: PrimaryAccountCon
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:GetObjectVersion'],
       Resource: account.sources.flatMap((source) => sourceObjects(m, source)),
+    },
+    {
+      // Without s3:ListBucket, S3 answers a read of a version deleted before the copy with 403
+      // AccessDenied instead of 404: the copier would report a permission fault and retry a change
+      // that can never succeed. (Found on the local S3, which behaves as AWS documents.)
+      Sid: 'TellMissingFromDenied',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: account.sources.map((source) => arns.bucket(m, source.bucket)),
     },
     ...(keys.length > 0
       ? [

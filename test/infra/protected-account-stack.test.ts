@@ -589,6 +589,7 @@ describe('roles: exact permissions, fixed names', () => {
     expect(atoms(roleStatements(t, roleId('strongroom-copier')))).toEqual(
       [
         ...sourceObjects.flatMap((r) => [atom('s3:GetObject', r), atom('s3:GetObjectVersion', r)]),
+        ...['arn:aws:s3:::acme-prod-invoices', 'arn:aws:s3:::acme-prod-uploads'].map((r) => atom('s3:ListBucket', r)),
         atom('sts:AssumeRole', ARN.ingest),
         ...['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].map((a) => atom(a, getAtt(dlqId))),
         ...[
