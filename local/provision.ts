@@ -158,6 +158,11 @@ export interface ProvisionOptions {
   readonly bucketPolicy?: (m: VaultPolicyModel) => PolicyDocument;
   /** Receives one line per phase. */
   readonly onProgress?: (line: string) => void;
+  /**
+   * Sources (by configured name) created WITHOUT versioning, to exercise the copier on unversioned
+   * buckets. @default none: every source is versioned, as Strongroom recommends.
+   */
+  readonly unversionedSources?: readonly string[];
 }
 
 const NAME = /^[a-z][a-z0-9-]{1,19}$/;
@@ -354,7 +359,9 @@ export async function provisionLocalVault(
     await timed('buckets', () =>
       Promise.all([
         createVaultBucket(clients.backupS3, vault),
-        ...[...sources, ...restoreTargets].map((bucket) => createVersionedBucket(clients.primaryS3, bucket)),
+        ...[...sources, ...restoreTargets].map((bucket) =>
+          createSourceBucket(clients.primaryS3, bucket, !(options.unversionedSources ?? []).includes(bucket.configured)),
+        ),
       ]),
     );
 
@@ -549,9 +556,10 @@ async function createVaultBucket(s3: S3Client, vault: LocalDeployment['vault']):
   );
 }
 
-async function createVersionedBucket(s3: S3Client, bucket: LocalBucket): Promise<void> {
+async function createSourceBucket(s3: S3Client, bucket: LocalBucket, versioned: boolean): Promise<void> {
   const resource = `bucket ${bucket.address}`;
   await step('create bucket', resource, () => s3.send(new CreateBucketCommand({ Bucket: bucket.name })));
+  if (!versioned) return;
   await step('enable versioning', resource, () =>
     s3.send(new PutBucketVersioningCommand({ Bucket: bucket.name, VersioningConfiguration: { Status: 'Enabled' } })),
   );

@@ -1,0 +1,209 @@
+/**
+ * Streaming and crash recovery of the copier on the local S3, in child processes: a 200 MiB object
+ * copied with peak memory measured (not assumed) below the object's size, and a copy killed in the
+ * middle of its multipart upload then retried, leaving no orphan parts and exactly one entry.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  ListPartsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { build } from 'esbuild';
+import { timelines } from '../../lambda/core/timeline';
+import { copierTarget, localCopier } from '../../local/local-copier';
+import type { LocalDeployment } from '../../local/provision';
+import { SourceEventLog } from '../../local/source-events';
+import { Clients, provisionForTest } from './support/vault';
+
+jest.setTimeout(240_000);
+
+const CHILD = path.join(__dirname, 'support', 'copy-child.ts');
+const MIB = 1024 * 1024;
+const clients = new Clients();
+afterAll(() => clients.destroy());
+
+/**
+ * Deterministic bytes that do not compress, generated as a stream (the test never holds the object):
+ * one random-looking MiB from the seed, each copy stamped with its index.
+ */
+function pattern(size: number, seed: string): { stream: () => Readable; sha256: Promise<string> } {
+  const block = Buffer.alloc(MIB);
+  for (let i = 0; i < MIB; i += 64) createHash('sha512').update(`${seed}:${i}`).digest().copy(block, i);
+  const make = () =>
+    Readable.from(
+      (function* () {
+        for (let offset = 0, i = 0; offset < size; offset += MIB, i++) {
+          const chunk = Buffer.from(block.subarray(0, Math.min(MIB, size - offset)));
+          chunk.writeUInt32BE(i, 0);
+          yield chunk;
+        }
+      })(),
+    );
+  const sha256 = (async () => {
+    const hash = createHash('sha256');
+    for await (const part of make()) hash.update(part as Buffer);
+    return hash.digest('hex');
+  })();
+  return { stream: make, sha256 };
+}
+
+async function upload(s3: S3Client, bucket: string, key: string, body: Readable) {
+  const done = await new Upload({
+    client: s3,
+    params: { Bucket: bucket, Key: key, Body: body },
+    partSize: 16 * MIB,
+    queueSize: 2,
+  }).done();
+  return { versionId: done.VersionId as string };
+}
+
+/**
+ * The child is bundled with esbuild first, as the Lambda function is: the measured memory is the
+ * copier's, not that of a TypeScript loader compiling sources in the same process.
+ */
+let bundled: string | undefined;
+async function childScript(): Promise<string> {
+  if (bundled) return bundled;
+  const outfile = path.join(mkdtempSync(path.join(tmpdir(), 'strongroom-child-')), 'copy-child.js');
+  await build({ entryPoints: [CHILD], outfile, bundle: true, platform: 'node', target: 'node20', logLevel: 'error' });
+  bundled = outfile;
+  return outfile;
+}
+
+async function runChild(
+  input: unknown,
+): Promise<{ child: ChildProcess; result: Promise<{ stdout: string; stderr: string; code: number | null }> }> {
+  const child = spawn(process.execPath, [await childScript(), JSON.stringify(input)], {
+    cwd: path.join(__dirname, '..', '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const result = new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) =>
+    child.on('exit', (code) => resolve({ stdout, stderr, code })),
+  );
+  return { child, result };
+}
+
+async function vaultVersionsUnder(deployment: LocalDeployment, owner: S3Client) {
+  const listed = await owner.send(
+    new ListObjectVersionsCommand({ Bucket: deployment.vault.name, Prefix: deployment.primary.vaultPrefixes.objects }),
+  );
+  return listed.Versions ?? [];
+}
+
+describe('copier streaming on the local S3', () => {
+  let deployment: LocalDeployment;
+  let app: S3Client;
+  let owner: S3Client;
+  let source: string;
+  let events: SourceEventLog;
+  beforeAll(async () => {
+    deployment = await provisionForTest('stream');
+    app = clients.as(deployment, deployment.primary.admin);
+    owner = clients.as(deployment, deployment.backup.admin);
+    source = deployment.primary.sources[0]?.name as string;
+    events = new SourceEventLog(deployment.primary.tenant);
+  });
+
+  it('copies a 200 MiB object in a child process whose peak RSS stays below the object size', async () => {
+    const size = 200 * MIB;
+    const data = pattern(size, 'big');
+    const { versionId } = await upload(app, source, 'big/200mib.bin', data.stream());
+    const started = performance.now();
+    const { result } = await runChild({
+      target: copierTarget(deployment),
+      body: events.created(source, { key: 'big/200mib.bin', versionId }),
+    });
+    const { stdout, stderr, code } = await result;
+    const seconds = (performance.now() - started) / 1000;
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    const report = JSON.parse(stdout) as { failed: string[]; statuses: string[]; peakRssBytes: number; startRssBytes: number };
+    expect(report.failed).toEqual([]);
+    expect(report.statuses).toEqual(['copied']);
+    process.stderr.write(
+      `200 MiB copy: peak RSS ${(report.peakRssBytes / MIB).toFixed(0)} MiB (${(report.startRssBytes / MIB).toFixed(0)} MiB before copying) in ${seconds.toFixed(1)} s\n`,
+    );
+    expect(report.peakRssBytes).toBeLessThan(size);
+
+    const copier = localCopier(deployment);
+    try {
+      const [entry] = timelines(await copier.journal()).find((t) => t.key === 'big/200mib.bin')?.entries ?? [];
+      expect(entry?.sha256).toBe(await data.sha256);
+      expect(entry?.size).toBe(size);
+      // The vault object's own metadata carries the SHA-256 computed before the upload started.
+      const reader = await clients.assume(deployment, 'restoreReader');
+      const head = await reader.s3.send(
+        new GetObjectCommand({ Bucket: deployment.vault.address, Key: entry?.vaultKey, Range: 'bytes=0-0' }),
+      );
+      expect(head.Metadata?.sha256).toBe(await data.sha256);
+    } finally {
+      copier.close();
+    }
+  });
+
+  it('repairs a copy killed in the middle of its multipart upload: no orphan parts, one entry, right bytes', async () => {
+    const size = 48 * MIB;
+    const data = pattern(size, 'killed');
+    const key = 'big/killed.bin';
+    const { versionId } = await upload(app, source, key, data.stream());
+    const body = events.created(source, { key, versionId });
+    const tuning = { singlePutMaxBytes: 8 * MIB, minPartBytes: 5 * MIB, partsInFlight: 1 };
+
+    // Kill the copier as soon as its upload has a part in the vault.
+    const { child, result } = await runChild({ target: copierTarget(deployment), body, tuning });
+    const deadline = Date.now() + 60_000;
+    let killedWithParts = 0;
+    while (Date.now() < deadline && killedWithParts === 0) {
+      const uploads = await owner.send(
+        new ListMultipartUploadsCommand({ Bucket: deployment.vault.name, Prefix: deployment.primary.vaultPrefixes.objects }),
+      );
+      for (const u of uploads.Uploads ?? []) {
+        const parts = await owner.send(new ListPartsCommand({ Bucket: deployment.vault.name, Key: u.Key, UploadId: u.UploadId }));
+        if ((parts.Parts ?? []).length > 0) {
+          child.kill('SIGKILL');
+          killedWithParts = parts.Parts?.length ?? 0;
+        }
+      }
+      if (killedWithParts === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    const killed = await result;
+    expect(killedWithParts).toBeGreaterThan(0);
+    expect(killed.code).toBeNull(); // killed, not finished
+    const orphans = await owner.send(new ListMultipartUploadsCommand({ Bucket: deployment.vault.name }));
+    expect(orphans.Uploads?.length ?? 0).toBe(1);
+
+    // The queue delivers the change again: the retry aborts the orphan and copies.
+    const copier = localCopier(deployment, { tuning });
+    try {
+      const retry = await copier.copy([{ messageId: 'retry', body }]);
+      expect(retry.failedMessageIds).toEqual([]);
+      expect(retry.outcomes.map((o) => o.outcome.status)).toEqual(['copied']);
+      const left = await owner.send(new ListMultipartUploadsCommand({ Bucket: deployment.vault.name }));
+      expect(left.Uploads ?? []).toEqual([]);
+      const timeline = timelines(await copier.journal()).find((t) => t.key === key);
+      expect(timeline?.entries).toHaveLength(1);
+      expect(timeline?.entries[0]?.sha256).toBe(await data.sha256);
+      const versions = (await vaultVersionsUnder(deployment, owner)).filter((v) => v.Key === timeline?.entries[0]?.vaultKey);
+      expect(versions).toHaveLength(1);
+    } finally {
+      copier.close();
+    }
+  });
+});
