@@ -208,7 +208,7 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
     local:
       'statement dropped: locally a writer can give its own new versions a weaker lock, and an overwrite adds a new version (every earlier version stays locked)',
     awsProof:
-      'lock headers: test/policy/vault-bucket.test.ts (ingest rows with lock headers); overwrites: test/infra/vault-stack.test.ts only (the statement is in the template; no simulator scenario yet)',
+      'lock headers: test/policy/vault-bucket.test.ts (ingest rows with lock headers); overwrites without If-None-Match: test/policy/vault-bucket.test.ts (ingest rows and the DenyOverwritesExceptBreakGlass guard)',
   },
   {
     id: 'unknown-action',

@@ -5,9 +5,7 @@
  *   local-s3 -> provision -> seed -> backup -> snapshot-before -> attack-primary-admin
  *            -> attack-stolen-ingest -> snapshot-after -> compare
  *
- * `backup` is an INTERIM step: it copies each source version into the vault as the ingest role. The real
- * copier (lambda/core) replaces it by name (replaceStep(DEMO_STEPS, 'backup', copierStep)); the steps after
- * it only read the vault, so they do not care who wrote it.
+ * `backup` runs the real copier (lambda/core/copier.ts) against the local vault.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -24,9 +22,11 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { StrongroomConfig } from '../../lib/config/schema';
+import { localCopier } from '../local-copier';
 import { findLocalS3, type LocalS3, startLocalS3 } from '../local-s3';
 import { type LocalDeployment, provisionLocalVault } from '../provision';
 import { assumeVaultRole, clientAs, type VaultSession } from '../sessions';
+import { SourceEventLog } from '../source-events';
 import { compareSnapshots, type SnapshotComparison, snapshotVault, type VaultSnapshot } from '../vault-snapshot';
 import { type Step, seconds } from './steps';
 
@@ -135,11 +135,6 @@ export function sampleFiles(): { key: string; versions: { body: Uint8Array; bina
   ];
 }
 
-/** Where the interim backup step puts a source version: one vault key per version (never overwritten). */
-export function interimVaultKey(d: LocalDeployment, sourceBucket: string, key: string, versionId: string): string {
-  return `${d.primary.vaultPrefixes.objects}${sourceBucket}/${key}/${versionId}`;
-}
-
 // ---- the steps ------------------------------------------------------------------------------------------
 
 const localS3Step: Step<DemoState> = {
@@ -215,72 +210,59 @@ const seedStep: Step<DemoState> = {
   },
 };
 
-/** INTERIM: the copier's job, done inline. Replace it by name with the real copier. */
-const interimBackupStep: Step<DemoState> = {
+/**
+ * The copier (lambda/core), wired as in Lambda: the source read by the copier role's stand-in, the
+ * vault written through the ingest role reached by STS with the external id. Each change is
+ * delivered twice and out of order, as SQS may; the second delivery writes nothing.
+ */
+const backupStep: Step<DemoState> = {
   name: 'backup',
-  attempts: 'INTERIM copy: every source version into the vault, as the ingest role',
+  attempts: 'the copier backs every source version up into the vault (each event delivered twice, shuffled)',
   async run(state, recorder) {
     const d = need(state.deployment, 'the deployment', 'provision');
     const source = d.primary.sources[0] as NonNullable<LocalDeployment['primary']['sources'][number]>;
-    // as the copier does it: read the source with its own (stand-in) identity, write through the ingest role
-    const reader = track(state, clientAs(d, d.primary.functions.copier));
-    const ingest = await session(state, d, 'ingest');
-    const journal: string[] = [];
-    for (const v of need(state.seeded.length > 0 ? state.seeded : undefined, 'source versions', 'seed')) {
-      const got = await reader.send(new GetObjectCommand({ Bucket: source.address, Key: v.key, VersionId: v.versionId }));
-      const body = (await got.Body?.transformToByteArray()) ?? new Uint8Array();
-      const digest = sha256(body);
-      if (digest !== v.sha256) throw new DemoStepError(`source ${v.key} version ${v.versionId} read back with another SHA-256`);
-      const vaultKey = interimVaultKey(d, source.configured, v.key, v.versionId);
-      const put = await ingest.s3.send(
-        new PutObjectCommand({
-          Bucket: d.vault.address,
-          Key: vaultKey,
-          Body: body,
-          ContentMD5: md5(body),
-          // the writer owns what it writes on RGW: hand the bucket owner control (AWS: bucket-owner enforced)
-          ACL: 'bucket-owner-full-control',
-          // what AWS requires of every vault write (RGW ignores it: see the README's adaptations)
-          IfNoneMatch: '*',
-          Metadata: { 'source-key': encodeURIComponent(v.key), 'source-version-id': v.versionId, sha256: digest },
-        }),
-      );
-      if (!put.VersionId) throw new DemoStepError(`the vault returned no version id for ${vaultKey}`);
-      state.copies.push({
-        sourceKey: v.key,
-        sourceVersionId: v.versionId,
-        vaultKey,
-        vaultVersionId: put.VersionId,
-        sha256: digest,
-      });
-      journal.push(
-        JSON.stringify({
-          op: 'copy',
-          key: v.key,
-          sourceVersion: v.versionId,
-          vaultKey,
-          vaultVersion: put.VersionId,
-          size: body.length,
-          sha256: digest,
-        }),
-      );
+    const seeded = need(state.seeded.length > 0 ? state.seeded : undefined, 'source versions', 'seed');
+    const events = new SourceEventLog(d.primary.tenant);
+    const bodies = seeded.map((v) => events.created(source.name, { key: v.key, versionId: v.versionId, size: v.size }));
+    // Every event twice, the second round in reverse: at-least-once, out-of-order delivery.
+    const records = events.records([...bodies, ...[...bodies].reverse()]);
+    const copier = localCopier(d);
+    let duplicates = 0;
+    let segments = 0;
+    try {
+      for (let i = 0; i < records.length; i += 10) {
+        const result = await copier.copy(records.slice(i, i + 10), `demo-${i / 10 + 1}`);
+        if (result.failedMessageIds.length > 0)
+          throw new DemoStepError(`the copier failed ${result.failedMessageIds.length} record(s)`);
+        if (result.journalSegmentKey) segments++;
+        for (const { outcome } of result.outcomes) {
+          if (outcome.status === 'gone') throw new DemoStepError(`a seeded version was gone before the copy: ${outcome.reason}`);
+          if (outcome.status === 'already-in-vault') {
+            duplicates++;
+            continue;
+          }
+          const seededVersion = seeded.find((v) => v.key === outcome.entry.key && v.versionId === outcome.entry.sourceVersionId);
+          if (!seededVersion || seededVersion.sha256 !== outcome.entry.sha256) {
+            throw new DemoStepError(`${outcome.entry.key} was copied with another SHA-256 than the one written`);
+          }
+          state.copies.push({
+            sourceKey: outcome.entry.key,
+            sourceVersionId: outcome.entry.sourceVersionId as string,
+            vaultKey: outcome.entry.vaultKey,
+            vaultVersionId: outcome.entry.vaultVersionId as string,
+            sha256: outcome.entry.sha256 as string,
+          });
+        }
+      }
+    } finally {
+      copier.close();
     }
-    const segment = `${d.primary.vaultPrefixes.journal}${new Date().toISOString().slice(0, 10)}/interim-backup-${d.name}.ndjson`;
-    const text = `${journal.join('\n')}\n`;
-    await ingest.s3.send(
-      new PutObjectCommand({
-        Bucket: d.vault.address,
-        Key: segment,
-        Body: text,
-        ContentMD5: md5(text),
-        ACL: 'bucket-owner-full-control',
-        IfNoneMatch: '*',
-      }),
-    );
+    if (state.copies.length !== seeded.length)
+      throw new DemoStepError(`${state.copies.length} of ${seeded.length} versions copied`);
     recorder.note(
-      `vault keys ${d.primary.vaultPrefixes.objects}${source.configured}/<key>/<source version id>; journal ${segment}`,
+      `vault keys ${d.primary.vaultPrefixes.objects}<bucket>/<sha256 of key>/v.<source version id>; journal ${d.primary.vaultPrefixes.journal}`,
     );
-    return `${state.copies.length} versions and 1 journal segment written (ingest role, via STS with the external id)`;
+    return `${state.copies.length} versions copied, ${duplicates} duplicate deliveries wrote nothing, ${segments} journal segments`;
   },
 };
 
@@ -471,7 +453,7 @@ const attackStolenIngestStep: Step<DemoState> = {
       action: 'overwrite a vault object in place with garbage',
       expected: 'no earlier version lost',
       outcome: overwrite.ok
-        ? `new version added, ${intact ? 'earlier versions intact' : 'EARLIER VERSIONS CHANGED'} (AWS refuses it: DenyOverwritesExceptBreakGlass)`
+        ? `new version added, ${intact ? 'earlier versions intact' : 'EARLIER VERSIONS CHANGED'} (AWS refuses it: policy proof)`
         : 'refused',
       held: intact,
       protection: true,
@@ -504,12 +486,12 @@ const compareStep: Step<DemoState> = {
   },
 };
 
-/** The demo, in order. Export for the lead: replaceStep(DEMO_STEPS, 'backup', copierStep). */
+/** The demo, in order. */
 export const DEMO_STEPS: readonly Step<DemoState>[] = [
   localS3Step,
   provisionStep,
   seedStep,
-  interimBackupStep,
+  backupStep,
   snapshotStep('snapshot-before', 'before the attack'),
   attackPrimaryAdminStep,
   attackStolenIngestStep,

@@ -83,7 +83,7 @@ function printSummary(output: Output, report: RunReport, state: DemoState, stopM
       `Vault: ${c.intact.length + c.lost.length + c.changed.length} versions before the attack; after it ${c.intact.length} intact, ` +
         `${c.changed.length} changed, ${c.lost.length} lost` +
         (c.added.length > 0
-          ? `; ${c.added.length} added by the stolen ingest credentials (AWS refuses that write: DenyOverwritesExceptBreakGlass)`
+          ? `; ${c.added.length} added by the stolen ingest credentials (AWS refuses that write: DenyOverwritesExceptBreakGlass, proven in test/policy)`
           : ''),
     );
   }

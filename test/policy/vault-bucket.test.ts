@@ -134,6 +134,36 @@ describe('vault bucket policy: ingest role (append only)', () => {
       expected: 'ImplicitlyDenied',
       reason: NOT_GRANTED,
     },
+    // Write-once: an object-creating request (PutObject, CompleteMultipartUpload) without If-None-Match
+    // is refused, so a stolen ingest credential can never put a second version on an existing key.
+    {
+      principal: i,
+      action: 's3:PutObject',
+      resource: own.object,
+      context: { 's3:ObjectCreationOperation': 'true' },
+      expected: 'ExplicitlyDenied',
+      reason: 'resource:DenyOverwritesExceptBreakGlass',
+      blockedBy: ['resource'],
+      note: 'PutObject without If-None-Match',
+    },
+    {
+      principal: i,
+      action: 's3:PutObject',
+      resource: own.object,
+      context: { 's3:ObjectCreationOperation': 'true', 's3:if-none-match': '*' },
+      expected: 'Allowed',
+      reason: grant,
+      note: 'PutObject with If-None-Match: *',
+    },
+    {
+      principal: i,
+      action: 's3:PutObject',
+      resource: own.object,
+      context: { 's3:ObjectCreationOperation': 'false' },
+      expected: 'Allowed',
+      reason: grant,
+      note: 'UploadPart, which takes no conditional header',
+    },
     // A stolen ingest credential must not pick a weaker mode, nor extend retention as a cost attack.
     {
       principal: i,
@@ -633,6 +663,12 @@ describe('vault bucket policy guards: each critical deny is what stops the backu
       action: 's3:PutObject',
       resource: own.object,
       context: lockHeaders.legalHold,
+    },
+    {
+      sid: 'DenyOverwritesExceptBreakGlass',
+      action: 's3:PutObject',
+      resource: own.object,
+      context: { 's3:ObjectCreationOperation': 'true' },
     },
     {
       sid: 'DenyInsecureTransport',
