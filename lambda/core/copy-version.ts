@@ -17,9 +17,10 @@ import { explainAccessDenied, isNotFound, isPreconditionFailed, SourceChangedErr
 import type { ObjectCreated, ObjectDeleted, SourceChange } from './source-change';
 import {
   type ByteStream,
-  fixedSizeParts,
   forEachLimited,
   md5Base64,
+  PartBufferPool,
+  pooledParts,
   readAll,
   sha256Base64,
   sha256Hex,
@@ -278,31 +279,36 @@ async function putMultipart(
 
     const whole = createHash('sha256');
     const parts: Array<{ PartNumber: number; ETag: string; ChecksumSHA256: string }> = [];
-    const partSize = partSizeFor(version.size, ctx.tuning);
     const id = uploadId;
     const upload = second.body;
+    // One buffer per part in flight plus the one being filled, reused for every part.
+    const pool = new PartBufferPool(partSizeFor(version.size, ctx.tuning), ctx.tuning.partsInFlight + 1);
     async function* hashedParts() {
-      for await (const part of fixedSizeParts(upload, partSize)) {
+      for await (const part of pooledParts(upload, pool)) {
         whole.update(part);
         yield part;
       }
     }
     await forEachLimited(hashedParts(), ctx.tuning.partsInFlight, async (part, index) => {
-      const checksum = sha256Base64(part);
-      const uploaded = await ctx.vault.client.send(
-        new UploadPartCommand({
-          Bucket: ctx.vault.bucket,
-          Key: version.vaultKey,
-          UploadId: id,
-          PartNumber: index + 1,
-          Body: part,
-          ContentLength: part.length,
-          ContentMD5: md5Base64(part),
-          ChecksumSHA256: checksum,
-        }),
-      );
-      if (!uploaded.ETag) throw new Error(`UploadPart ${index + 1} of ${version.vaultKey} returned no ETag`);
-      parts[index] = { PartNumber: index + 1, ETag: uploaded.ETag, ChecksumSHA256: checksum };
+      try {
+        const checksum = sha256Base64(part);
+        const uploaded = await ctx.vault.client.send(
+          new UploadPartCommand({
+            Bucket: ctx.vault.bucket,
+            Key: version.vaultKey,
+            UploadId: id,
+            PartNumber: index + 1,
+            Body: part,
+            ContentLength: part.length,
+            ContentMD5: md5Base64(part),
+            ChecksumSHA256: checksum,
+          }),
+        );
+        if (!uploaded.ETag) throw new Error(`UploadPart ${index + 1} of ${version.vaultKey} returned no ETag`);
+        parts[index] = { PartNumber: index + 1, ETag: uploaded.ETag, ChecksumSHA256: checksum };
+      } finally {
+        pool.release(part);
+      }
     });
     const streamed = whole.digest('hex');
     if (streamed !== sha256) {
