@@ -227,3 +227,12 @@ export function once<T>(parser: () => T): () => T {
     return value;
   };
 }
+
+/** Build once per execution environment from the first argument given (clients from the parsed environment). */
+export function onceWith<A, T>(build: (argument: A) => T): (argument: A) => T {
+  let value: T | undefined;
+  return (argument) => {
+    value ??= build(argument);
+    return value;
+  };
+}

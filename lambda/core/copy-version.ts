@@ -199,18 +199,7 @@ async function readSource(ctx: CopyContext, change: ObjectCreated): Promise<Sour
 
 async function putSingle(ctx: CopyContext, change: ObjectCreated, version: SourceVersion, bytes: Buffer): Promise<CopyOutcome> {
   const sha256 = sha256Hex(bytes);
-  const metadata = vaultMetadata(
-    version.ref,
-    'version',
-    {
-      'source-version-id': version.versionId ?? undefined,
-      'source-etag': version.etag,
-      'source-last-modified': version.lastModified.toISOString(),
-      'source-sequencer': change.sequencer ?? undefined,
-      sha256,
-    },
-    version.userMetadata,
-  );
+  const metadata = versionMetadata(change, version, sha256);
   try {
     const put = await ctx.vault.client.send(
       new PutObjectCommand({
@@ -257,18 +246,7 @@ async function putMultipart(
     ACL: 'bucket-owner-full-control',
     ChecksumAlgorithm: 'SHA256',
     ...definedHeaders(version.headers),
-    Metadata: vaultMetadata(
-      version.ref,
-      'version',
-      {
-        'source-version-id': version.versionId ?? undefined,
-        'source-etag': version.etag,
-        'source-last-modified': version.lastModified.toISOString(),
-        'source-sequencer': change.sequencer ?? undefined,
-        sha256,
-      },
-      version.userMetadata,
-    ),
+    Metadata: versionMetadata(change, version, sha256),
   };
   let uploadId: string | undefined;
   try {
@@ -476,6 +454,21 @@ function versionEntry(
     contentType: version.headers.ContentType ?? null,
     metadata: version.userMetadata,
   };
+}
+
+function versionMetadata(change: ObjectCreated, version: SourceVersion, sha256: string): Record<string, string> {
+  return vaultMetadata(
+    version.ref,
+    'version',
+    {
+      'source-version-id': version.versionId ?? undefined,
+      'source-etag': version.etag,
+      'source-last-modified': version.lastModified.toISOString(),
+      'source-sequencer': change.sequencer ?? undefined,
+      sha256,
+    },
+    version.userMetadata,
+  );
 }
 
 function definedHeaders(headers: SourceVersion['headers']): Partial<SourceVersion['headers']> {

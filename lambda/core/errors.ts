@@ -1,3 +1,5 @@
+import { describeValue, formatPath as formatField } from '../../lib/config/errors';
+
 /**
  * Errors the functions raise. Each is a class with a `name` (what the logs and the Lambda error type
  * show) and, where one exists, a `cause`; handlers treat anything caught as `unknown`.
@@ -60,24 +62,8 @@ export class NotAvailableError extends StrongroomError {
   }
 }
 
-/** A short, single-line rendering of a received value; never the whole of a large object. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return '(missing)';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    // A value JSON cannot render (a cycle, a BigInt) still gets described, just less precisely.
-    text = String(value);
-  }
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-/** `['SOURCES', 0, 'bucket']` -> `SOURCES[0].bucket`. */
-export function formatField(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
-}
+/** One rendering of values and paths in every error message, config or runtime. */
+export { describeValue, formatField };
 
 /** The value at a path inside a parsed input, for error messages. */
 export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -5,7 +5,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { assumedRoleCredentials } from '../adapters/credentials';
-import { type CopierEnv, once, parseCopierEnv } from '../adapters/env';
+import { type CopierEnv, once, onceWith, parseCopierEnv } from '../adapters/env';
 import { createS3Client } from '../adapters/s3-client';
 import { type CopierMetric, copyBatch, type QueuedRecord } from '../core/copier';
 import { DEFAULT_TUNING } from '../core/copy-version';
@@ -55,13 +55,7 @@ export function buildClients(env: CopierEnv, region = process.env.AWS_REGION ?? 
 
 const defaultRuntime: CopierRuntime = {
   env: once(() => parseCopierEnv()),
-  clients: (() => {
-    let built: CopierClients | undefined;
-    return (env: CopierEnv) => {
-      built ??= buildClients(env);
-      return built;
-    };
-  })(),
+  clients: onceWith((env: CopierEnv) => buildClients(env)),
   logger: new Logger(),
   metrics: new Metrics(),
 };

@@ -8,7 +8,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { assumedRoleCredentials } from '../adapters/credentials';
-import { once, parseReconcilerEnv, type ReconcilerEnv } from '../adapters/env';
+import { once, onceWith, parseReconcilerEnv, type ReconcilerEnv } from '../adapters/env';
 import { createS3Client } from '../adapters/s3-client';
 import { readJournal } from '../core/journal-store';
 import { type ReconcileCheckpoint, ReconcileCheckpointSchema, reconcile } from '../core/reconciler';
@@ -64,13 +64,7 @@ export function buildClients(env: ReconcilerEnv, region = process.env.AWS_REGION
 
 const defaultRuntime: ReconcilerRuntime = {
   env: once(() => parseReconcilerEnv()),
-  clients: (() => {
-    let built: ReconcilerClients | undefined;
-    return (env: ReconcilerEnv) => {
-      built ??= buildClients(env);
-      return built;
-    };
-  })(),
+  clients: onceWith((env: ReconcilerEnv) => buildClients(env)),
   logger: new Logger(),
   metrics: new Metrics(),
 };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../../lib/config/errors';
 import { parseConfig } from '../../lib/config/load';
 import type { StrongroomConfig, StrongroomConfigInput } from '../../lib/config/schema';
 
@@ -37,4 +38,15 @@ export function twoAccountConfig(): StrongroomConfig {
     restoreTargets: ['acme-analytics-restore'],
   });
   return parseConfig(input, 'two-accounts');
+}
+
+/** Parse a config that must be refused, and return the ConfigError (failing the test if it is accepted). */
+export function refusal(raw: unknown): ConfigError {
+  try {
+    parseConfig(raw, 'test-config');
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the config to be refused, but it was accepted');
 }

@@ -1,17 +1,6 @@
-import { ConfigError } from '../../../lib/config/errors';
 import { IMMUTABILITY_RULES, lintImmutability } from '../../../lib/config/immutability-linter';
 import { parseConfig } from '../../../lib/config/load';
-import { exampleConfig, exampleInput, exampleWith } from '../../support/config';
-
-function refusedBy(raw: unknown): ConfigError {
-  try {
-    parseConfig(raw, 'test-config');
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected the config to be refused, but it was accepted');
-}
+import { exampleConfig, exampleInput, exampleWith, refusal } from '../../support/config';
 
 describe('immutability linter', () => {
   it('finds nothing in the committed example', () => {
@@ -103,7 +92,7 @@ describe('immutability linter', () => {
   ];
 
   it.each(weakenings)('refuses %s, naming the field and the risk', (_what, raw, rule, problem, risk) => {
-    const error = refusedBy(raw);
+    const error = refusal(raw);
     const line = error.message.split('\n').find((l) => l.includes(`[${rule}]`));
     expect(line).toBeDefined();
     expect(line).toContain(problem);
@@ -117,7 +106,7 @@ describe('immutability linter', () => {
     input.vault.objectLock.retentionDays = 0;
     input.backupVault.lock.changeableForDays = 1;
     input.primaryAccounts[0].accountId = input.backupAccount.accountId;
-    const rules = refusedBy(input).problems.map((p) => p.rule);
+    const rules = refusal(input).problems.map((p) => p.rule);
     expect(rules).toEqual(
       expect.arrayContaining([
         'VaultLockModeIsCompliance',

@@ -1,17 +1,4 @@
-import { ConfigError } from '../../../lib/config/errors';
-import { parseConfig } from '../../../lib/config/load';
-import { exampleConfig, exampleInput, exampleWith } from '../../support/config';
-
-/** Parse and return the thrown ConfigError (failing the test if none is thrown). */
-function refusal(raw: unknown): ConfigError {
-  try {
-    parseConfig(raw, 'test-config');
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected the config to be refused, but it was accepted');
-}
+import { exampleConfig, exampleInput, exampleWith, refusal } from '../../support/config';
 
 describe('config schema', () => {
   it('accepts the committed example and fills the defaults', () => {
