@@ -33,6 +33,18 @@ export const BUCKET_RECONFIGURATION_ACTIONS = [
   's3:PutBucketLogging',
 ];
 
+/** TLS only, for every principal (in the form cdk-nag's S10 check recognises). */
+function denyInsecureTransport(bucket: string, objects: string): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [bucket, objects],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
+
 const exceptPrincipals = (principalArns: string[]) => ({
   ArnNotEquals: { 'aws:PrincipalArn': principalArns.length === 1 ? principalArns[0] : principalArns },
 });
@@ -54,14 +66,7 @@ export function vaultBucketPolicy(m: VaultPolicyModel): PolicyDocument {
   );
   const readers = m.primaryAccounts.map((account) => arns.role(m, m.backupAccount, m.roleNames.restoreReader(account)));
   const denies: PolicyStatement[] = [
-    {
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [bucket, objects],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
+    denyInsecureTransport(bucket, objects),
     {
       Sid: 'DenyObjectDestructionExceptBreakGlass',
       Effect: 'Deny',
@@ -153,14 +158,7 @@ export function vaultLogBucketPolicyStatements(m: VaultPolicyModel): PolicyState
   const objects = arns.objects(m, m.vaultLogBucket);
   const breakGlass = arns.breakGlass(m);
   return [
-    {
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [bucket, objects],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
+    denyInsecureTransport(bucket, objects),
     {
       Sid: 'DenyLogDeletionExceptBreakGlass',
       Effect: 'Deny',
