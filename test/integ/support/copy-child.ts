@@ -1,9 +1,9 @@
 /**
  * Copies one queued change in a process of its own, so its memory can be measured and it can be
  * killed mid-copy. Input (argv[2]): JSON {target, body, tuning?}. Output: one JSON line on stdout
- * with the batch result and the process's peak RSS; "upload-started" on stderr once parts flow.
+ * with the batch result and the process's peak resident memory.
  */
-
+import { readFileSync } from 'node:fs';
 import type { CopyTuning } from '../../../lambda/core/copy-version';
 import { type LocalCopierTarget, localCopier } from '../../../local/local-copier';
 
@@ -13,9 +13,20 @@ interface ChildInput {
   readonly tuning?: CopyTuning;
 }
 
+/**
+ * The kernel's high-water mark of this process's resident memory (VmHWM), in bytes. Not
+ * process.resourceUsage().maxRSS: Linux carries ru_maxrss across exec, so a spawned child reports
+ * the RSS its parent (the jest worker) had when it forked, whatever the child itself used.
+ */
+function residentBytes(field: 'VmHWM' | 'VmRSS'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  if (!match) throw new Error(`no ${field} in /proc/self/status`);
+  return Number(match[1]) * 1024;
+}
+
 async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2] ?? '{}') as ChildInput;
-  const startRssBytes = process.memoryUsage().rss;
+  const startRssBytes = residentBytes('VmRSS');
   const copier = localCopier(input.target, {
     ...(input.tuning ? { tuning: input.tuning } : {}),
     concurrency: 1,
@@ -27,12 +38,11 @@ async function main(): Promise<void> {
   });
   const result = await copier.copy([{ messageId: 'child-1', body: input.body }], `child-${process.pid}`);
   copier.close();
-  const { maxRSS } = process.resourceUsage(); // kilobytes, the peak over the whole process life
   process.stdout.write(
     `${JSON.stringify({
       failed: result.failedMessageIds,
       statuses: result.outcomes.map((o) => o.outcome.status),
-      peakRssBytes: maxRSS * 1024,
+      peakRssBytes: residentBytes('VmHWM'),
       startRssBytes,
     })}\n`,
   );
