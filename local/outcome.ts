@@ -3,6 +3,10 @@
  * expectations instead of catching. RGW's error bodies are mostly empty (the SDK's message is
  * "UnknownError"), so an error is described by its name and HTTP status, never by its message.
  */
+import { errorName, httpStatusOf } from '../contract/errors';
+
+export { describeError } from '../contract/errors';
+
 export type Outcome<T = unknown> =
   | { readonly ok: true; readonly value: T; readonly status?: undefined }
   | { readonly ok: false; readonly name: string; readonly status: number | undefined; readonly error: unknown };
@@ -11,23 +15,8 @@ export async function attempt<T>(request: Promise<T> | (() => Promise<T>)): Prom
   try {
     return { ok: true, value: await (typeof request === 'function' ? request() : request) };
   } catch (error: unknown) {
-    return { ok: false, name: errorName(error), status: httpStatus(error), error };
+    return { ok: false, name: errorName(error), status: httpStatusOf(error), error };
   }
-}
-
-export function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name;
-  return typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : String(error);
-}
-
-export function httpStatus(error: unknown): number | undefined {
-  const metadata = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata;
-  return metadata?.httpStatusCode;
-}
-
-/** Refused by the server's authorization (a policy, an ACL or Object Lock): AccessDenied, HTTP 403. */
-export function isAccessDenied(outcome: Outcome): boolean {
-  return !outcome.ok && outcome.status === 403;
 }
 
 /**
@@ -40,14 +29,4 @@ export function describeOutcome(outcome: Outcome): string {
   return outcome.name === 'Unknown' || outcome.name === 'UnknownError'
     ? `HTTP ${outcome.status}`
     : `${outcome.name} (${outcome.status})`;
-}
-
-/** An error in one line: name, HTTP status, and the message when there is one (RGW mostly sends none). */
-export function describeError(error: unknown): string {
-  const name = errorName(error);
-  const status = httpStatus(error);
-  const message = error instanceof Error && error.message && error.message !== 'UnknownError' ? error.message : '';
-  // a plain Error's name says nothing
-  if (name === 'Error' && status === undefined && message) return message;
-  return `${name}${status === undefined ? '' : ` (HTTP ${status})`}${message ? `: ${message}` : ''}`;
 }

@@ -9,11 +9,13 @@
  * condition key, a new kind of deny) is refused with an error rather than passed through unexamined: on RGW
  * an unevaluated condition fails silently.
  */
+import { StrongroomError } from '../contract/errors';
+import { BUCKET_NAME_PATTERN } from '../contract/names';
 import type { PrimaryAccountConfig, StrongroomConfig } from '../lib/config/schema';
 import { asList, type PolicyDocument, type PolicyStatement } from '../lib/policy/document';
 import { type VaultPolicyModel, vaultPolicyModel } from '../lib/policy/model';
 
-export class RgwMappingError extends Error {
+export class RgwMappingError extends StrongroomError {
   override name = 'RgwMappingError';
 }
 
@@ -31,7 +33,6 @@ export interface LocalMapping {
 export const RGW_PARTITION = 'aws';
 
 const TENANT = /^[a-z0-9_]{1,32}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Every bucket name the documents of this config mention. */
 export function configuredBuckets(config: StrongroomConfig): string[] {
@@ -60,7 +61,7 @@ export function assertMappingCovers(config: StrongroomConfig, mapping: LocalMapp
   for (const bucket of configuredBuckets(config)) {
     const local = mapping.buckets[bucket];
     if (local === undefined) problems.push(`bucket ${bucket} has no local name`);
-    else if (!BUCKET.test(local)) problems.push(`bucket ${bucket} -> '${local}' is not a valid bucket name`);
+    else if (!BUCKET_NAME_PATTERN.test(local)) problems.push(`bucket ${bucket} -> '${local}' is not a valid bucket name`);
     else if (seenBuckets.has(local)) problems.push(`buckets ${seenBuckets.get(local)} and ${bucket} share local name '${local}'`);
     else seenBuckets.set(local, bucket);
   }

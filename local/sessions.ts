@@ -5,14 +5,13 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleError } from '../lambda/adapters/credentials';
 import type { PrimaryRoleKind } from '../lib/policy/primary-roles';
 import { assumingRoleName, type VaultRoleKind } from '../lib/policy/vault-roles';
 import { type LocalS3Credentials, rgwClientConfig, s3ClientFor } from './local-s3';
 import type { LocalDeployment, LocalPrimaryAccount } from './provision';
 
-export class AssumeRoleError extends Error {
-  override name = 'AssumeRoleError';
-}
+export { AssumeRoleError };
 
 export interface VaultSession {
   readonly roleArn: string;

@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { StrongroomError } from '../../contract/errors';
 
 /*
  * The one way Strongroom crosses into the vault account: STS AssumeRole with the external id and a
@@ -19,7 +20,7 @@ export interface AssumeRoleParams {
 /** Refresh this long before expiry, so no request starts with credentials about to lapse. */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 
-export class AssumeRoleError extends Error {
+export class AssumeRoleError extends StrongroomError {
   public override readonly name = 'AssumeRoleError';
 }
 

@@ -1,40 +1,28 @@
 import { z } from 'zod';
-import { SourceSchema } from '../../lib/config/schema';
-import { EnvironmentError, problemsFromIssues } from '../core/errors';
+import { problemsFromIssues } from '../../contract/errors';
+import {
+  accountIdSchema,
+  bucketNameSchema,
+  deploymentNameSchema,
+  externalIdSchema,
+  SourceSchema,
+  type SourceSpec,
+} from '../../contract/names';
+import { EnvironmentError } from '../core/errors';
 
 /*
- * The environment contract between ProtectedAccountStack (which sets these variables) and the
- * functions (which read them, once, here). The stack types its environment objects with
- * `EnvironmentOf<kind>`, so a variable added, renamed or dropped on one side fails to compile on the
- * other. Powertools reads its own POWERTOOLS_* variables; they are not part of this contract.
+ * Reads the functions' environment, once, against the contract in contract/environment.ts (which the
+ * stack types its environment objects with). A bad variable is a deployment fault: EnvironmentError.
  */
 
-export const COMMON_ENV_VARS = [
-  'STRONGROOM_NAME',
-  'SOURCE_ACCOUNT_ID',
-  'VAULT_ACCOUNT_ID',
-  'VAULT_BUCKET',
-  'EXTERNAL_ID',
-  'SOURCES',
-] as const;
-
-export const FUNCTION_ENV_VARS = {
-  copier: ['INGEST_ROLE_ARN', 'DEAD_LETTER_QUEUE_URL'],
-  reconciler: ['AUDITOR_ROLE_ARN', 'QUEUE_URL', 'RECONCILER_FUNCTION_NAME'],
-  restore: ['RESTORE_READER_ROLE_ARN', 'RESTORE_TARGETS'],
-  verify: ['AUDITOR_ROLE_ARN', 'BACKUP_VAULT_ARN', 'RPO_MINUTES'],
-} as const;
-
-export type FunctionKind = keyof typeof FUNCTION_ENV_VARS;
-export const FUNCTION_KINDS = Object.keys(FUNCTION_ENV_VARS) as FunctionKind[];
-
-/** Exactly the variables one function reads, each a string (what Lambda stores). */
-export type EnvironmentOf<K extends FunctionKind> = Record<
-  (typeof COMMON_ENV_VARS)[number] | (typeof FUNCTION_ENV_VARS)[K][number],
-  string
->;
-
-export type SourceSpec = z.output<typeof SourceSchema>;
+export {
+  COMMON_ENV_VARS,
+  type EnvironmentOf,
+  FUNCTION_ENV_VARS,
+  FUNCTION_KINDS,
+  type FunctionKind,
+} from '../../contract/environment';
+export type { SourceSpec };
 
 export interface CommonEnv {
   readonly strongroomName: string;
@@ -81,12 +69,10 @@ type Environment = Readonly<Record<string, string | undefined>>;
 const text = (expected: string) => z.string({ error: expected }).min(1, { error: expected, abort: true });
 const matching = (pattern: RegExp, expected: string) => text(expected).regex(pattern, { error: expected });
 
-const accountId = matching(/^\d{12}$/, 'a 12-digit AWS account id');
 const roleArn = matching(
   /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@-]{1,64}$/,
   'an IAM role ARN such as "arn:aws:iam::111122223333:role/strongroom-ingest-222222222222"',
 );
-const bucketName = matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name');
 
 /** A variable holding JSON; the decoded value is validated with `schema`, its issues keep their path. */
 function json<T extends z.ZodType>(schema: T, expected: string) {
@@ -103,11 +89,11 @@ function json<T extends z.ZodType>(schema: T, expected: string) {
 }
 
 const common = {
-  STRONGROOM_NAME: matching(/^[a-z][a-z0-9-]{1,19}$/, 'the deployment name prefix (config "name")'),
-  SOURCE_ACCOUNT_ID: accountId,
-  VAULT_ACCOUNT_ID: accountId,
-  VAULT_BUCKET: bucketName,
-  EXTERNAL_ID: matching(/^[\w+=,.@:/-]{16,1224}$/, 'an external id: 16-1224 characters of letters, digits and +=,.@:/_-'),
+  STRONGROOM_NAME: deploymentNameSchema,
+  SOURCE_ACCOUNT_ID: accountIdSchema,
+  VAULT_ACCOUNT_ID: accountIdSchema,
+  VAULT_BUCKET: bucketNameSchema,
+  EXTERNAL_ID: externalIdSchema,
   SOURCES: json(
     z.array(SourceSchema, { error: 'a JSON array of sources {bucket, prefixes?, kmsKeyArn?}' }).min(1, {
       error: 'at least one source',
@@ -183,7 +169,7 @@ const RestoreSchema = z
     ...common,
     RESTORE_READER_ROLE_ARN: roleArn,
     // May be empty: a deployment without restore targets can plan restores (dry run) but write nowhere.
-    RESTORE_TARGETS: json(z.array(bucketName, { error: 'a JSON array of bucket names' }), 'an array of bucket names'),
+    RESTORE_TARGETS: json(z.array(bucketNameSchema, { error: 'a JSON array of bucket names' }), 'an array of bucket names'),
   })
   .superRefine((e, ctx) => {
     inVaultAccount('RESTORE_READER_ROLE_ARN', e.RESTORE_READER_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);

@@ -1,3 +1,4 @@
+import { describeError } from '../../contract/errors';
 import { backUpChange, type CopyContext, type CopyOutcome } from './copy-version';
 import { InputValidationError } from './errors';
 import type { JournalEntry } from './journal';
@@ -156,13 +157,4 @@ async function forwardToDeadLetter(deps: CopierDependencies, record: QueuedRecor
     });
     return false;
   }
-}
-
-/** Name, code and message of an error, for logs; never its request or response payload. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    return `${error.name}${status ? ` (HTTP ${status})` : ''}: ${error.message}`;
-  }
-  return String(error);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { StrongroomError } from '../../contract/errors';
 
 /*
  * The journal: append-only, object-locked segments of newline-delimited JSON, one segment per copier
@@ -55,13 +56,13 @@ export interface JournalSegment {
 }
 
 export function encodeSegment(entries: readonly JournalEntry[]): JournalSegment {
-  if (entries.length === 0) throw new Error('a journal segment needs at least one entry');
+  if (entries.length === 0) throw new StrongroomError('a journal segment needs at least one entry');
   const body = Buffer.from(`${entries.map((e) => JSON.stringify(JournalEntrySchema.parse(e))).join('\n')}\n`, 'utf8');
   return { body, sha256: createHash('sha256').update(body).digest('hex'), entries: entries.length };
 }
 
 /** A segment whose content does not hash to its recorded SHA-256, or does not parse: evidence tampered with or damaged. */
-export class JournalIntegrityError extends Error {
+export class JournalIntegrityError extends StrongroomError {
   public override readonly name = 'JournalIntegrityError';
 
   public constructor(

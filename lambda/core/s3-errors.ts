@@ -1,4 +1,6 @@
-import { StrongroomError } from './errors';
+import { httpStatusOf, StrongroomError } from '../../contract/errors';
+
+export { httpStatusOf };
 
 /*
  * S3 error classification by code and HTTP status, never by message: some S3-compatible servers
@@ -8,16 +10,11 @@ import { StrongroomError } from './errors';
 interface ServiceErrorLike {
   readonly name?: string;
   readonly Code?: string;
-  readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
 function codeOf(error: unknown): string | undefined {
   const e = error as ServiceErrorLike | undefined;
   return e?.Code ?? e?.name;
-}
-
-export function httpStatusOf(error: unknown): number | undefined {
-  return (error as ServiceErrorLike | undefined)?.$metadata?.httpStatusCode;
 }
 
 /** If-None-Match / If-Match refused: the vault key already exists, or the source changed since the event. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { describeValue, InputValidationError, type Problem, problemsFromIssues } from './errors';
+import { describeValue, type Problem, problemsFromIssues } from '../../contract/errors';
+import { InputValidationError } from './errors';
 
 /*
  * What the copier is asked to back up: one change to one source object. Changes arrive as S3

@@ -1,4 +1,14 @@
 import { createHash } from 'node:crypto';
+import { StrongroomError } from '../../contract/errors';
+
+/** A stream that should be small (a journal segment, a manifest) is longer than a reader accepts. */
+export class StreamTooLongError extends StrongroomError {
+  public override readonly name = 'StreamTooLongError';
+
+  public constructor(public readonly maxBytes: number) {
+    super(`stream longer than the ${maxBytes} bytes expected`);
+  }
+}
 
 /*
  * Streaming helpers: whatever the object size, memory holds at most one part being filled plus
@@ -68,7 +78,7 @@ export async function readAll(stream: ByteStream, maxBytes: number): Promise<Buf
   let total = 0;
   for await (const chunk of stream) {
     total += chunk.byteLength;
-    if (total > maxBytes) throw new Error(`stream longer than the ${maxBytes} bytes expected`);
+    if (total > maxBytes) throw new StreamTooLongError(maxBytes);
     chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
   return Buffer.concat(chunks, total);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { VAULT_PREFIXES } from './vault-layout';
+import { StrongroomError } from '../../contract/errors';
+import { VAULT_PREFIXES } from '../../contract/vault-layout';
 
 /*
  * Where each backed-up thing lives in the vault. Every source version and every source deletion is
@@ -12,6 +13,11 @@ import { VAULT_PREFIXES } from './vault-layout';
  *   the object's metadata and in the journal.
  * - One prefix per source key: the whole timeline of a key is one listing away.
  */
+
+/** A vault key or token that is not of the layout below: written by something other than the pipeline. */
+export class VaultKeyError extends StrongroomError {
+  public override readonly name = 'VaultKeyError';
+}
 
 export interface SourceObjectRef {
   /** The primary account owning the bucket. */
@@ -99,7 +105,7 @@ export function deletedToken(identity: { sequencer: string } | { detectedAt: Dat
 /** The kind of entry a token names (the inverse of the token builders' prefixes). */
 export function kindOfToken(token: string): EntryKind {
   const found = TOKEN_PREFIXES.find(([prefix]) => token.startsWith(`${prefix}.`));
-  if (!found) throw new Error(`not a vault entry token: ${JSON.stringify(token)}`);
+  if (!found) throw new VaultKeyError(`not a vault entry token: ${JSON.stringify(token)}`);
   return found[1];
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { InputValidationError, problemsFromIssues } from '../core/errors';
+import { problemsFromIssues } from '../../contract/errors';
+import { bucketNameSchema } from '../../contract/names';
+import { InputValidationError } from '../core/errors';
 
 /** Validate an invocation's input; a failure names the field, the value received and what was expected. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, subject: string): z.output<T> {
@@ -14,6 +16,5 @@ export const ScheduledEventSchema = z.looseObject({
   'detail-type': z.literal('Scheduled Event', { error: '"Scheduled Event"' }),
 });
 
-export const bucketName = z
-  .string({ error: 'an S3 bucket name' })
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name: 3-63 characters of a-z, 0-9, "." and "-"' });
+/** Requests name buckets by the same rules as the config. */
+export const bucketName = bucketNameSchema;

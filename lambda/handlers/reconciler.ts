@@ -7,6 +7,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { StrongroomError } from '../../contract/errors';
 import { assumedRoleCredentials } from '../adapters/credentials';
 import { once, onceWith, parseReconcilerEnv, type ReconcilerEnv } from '../adapters/env';
 import { createS3Client } from '../adapters/s3-client';
@@ -121,13 +122,18 @@ export async function runReconciler(
   }
 }
 
+/** SQS refused some of the messages of a batch: the pass fails and is retried. */
+export class EnqueueError extends StrongroomError {
+  public override readonly name = 'EnqueueError';
+}
+
 /** SQS takes at most 10 messages per batch call; a partially failed batch is an error (the pass retries). */
 async function enqueue(sqs: SQSClient, queueUrl: string, bodies: string[]): Promise<void> {
   for (let i = 0; i < bodies.length; i += 10) {
     const entries = bodies.slice(i, i + 10).map((body, j) => ({ Id: String(i + j), MessageBody: body }));
     const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
     if (result.Failed?.length) {
-      throw new Error(
+      throw new EnqueueError(
         `could not enqueue ${result.Failed.length} of ${entries.length} messages: ${result.Failed[0]?.Code} ${result.Failed[0]?.Message ?? ''}`,
       );
     }

@@ -2,10 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { VERIFY_FAILURES_METRIC } from '../../contract/metrics';
 import { once, parseVerifyEnv, type VerifyEnv } from '../adapters/env';
 import { NotAvailableError } from '../core/errors';
 import { parseInput, ScheduledEventSchema } from './input';
-import { VERIFY_FAILURES_METRIC } from './metrics';
 
 /*
  * Verify: daily, on a schedule; takes no input. It publishes VerifyFailures (1 when the run could

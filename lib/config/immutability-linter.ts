@@ -1,5 +1,6 @@
+import { describeValue } from '../../contract/errors';
 import { pipelineRoleNames, strongroomNames } from '../naming';
-import { type ConfigProblem, describeValue } from './errors';
+import type { ConfigProblem } from './errors';
 import type { StrongroomConfig } from './schema';
 
 /**
@@ -25,7 +26,7 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
     check: (c) =>
       c.vault.objectLock.mode === 'COMPLIANCE'
         ? []
-        : [{ path: 'vault.objectLock.mode', received: describeValue(c.vault.objectLock.mode), expected: '"COMPLIANCE"' }],
+        : [{ field: 'vault.objectLock.mode', received: describeValue(c.vault.objectLock.mode), expected: '"COMPLIANCE"' }],
   },
   {
     id: 'RetentionFloorNotLowered',
@@ -35,7 +36,7 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
         ? []
         : [
             {
-              path: 'guardrails.minRetentionDays',
+              field: 'guardrails.minRetentionDays',
               received: describeValue(c.guardrails.minRetentionDays),
               expected: `at least the built-in floor of ${BUILT_IN_RETENTION_FLOOR_DAYS} day (the floor can be raised, never lowered)`,
             },
@@ -50,7 +51,7 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
         ? []
         : [
             {
-              path: 'vault.objectLock.retentionDays',
+              field: 'vault.objectLock.retentionDays',
               received: describeValue(c.vault.objectLock.retentionDays),
               expected: `at least ${floor} day(s) (guardrails.minRetentionDays)`,
             },
@@ -66,7 +67,7 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
         ? []
         : [
             {
-              path: 'backupVault.lock.minRetentionDays',
+              field: 'backupVault.lock.minRetentionDays',
               received: describeValue(c.backupVault.lock.minRetentionDays),
               expected: `at least ${floor} day(s) (guardrails.minRetentionDays)`,
             },
@@ -81,7 +82,7 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
         ? []
         : [
             {
-              path: 'backupVault.lock.changeableForDays',
+              field: 'backupVault.lock.changeableForDays',
               received: describeValue(c.backupVault.lock.changeableForDays),
               expected: `at least ${MIN_CHANGEABLE_FOR_DAYS} days`,
             },
@@ -97,7 +98,7 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
         ? []
         : [
             {
-              path: 'backupPlan.retentionDays',
+              field: 'backupPlan.retentionDays',
               received: describeValue(days),
               expected: `a value from backupVault.lock.minRetentionDays (${minRetentionDays}) to maxRetentionDays (${maxRetentionDays})`,
             },
@@ -112,7 +113,7 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
         account.accountId === c.backupAccount.accountId
           ? [
               {
-                path: `primaryAccounts[${i}].accountId`,
+                field: `primaryAccounts[${i}].accountId`,
                 received: describeValue(account.accountId),
                 expected: `an account other than backupAccount.accountId (${c.backupAccount.accountId})`,
               },
@@ -127,7 +128,7 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
       c.vault.encryption.type === 'SSE_KMS' && c.vault.encryption.denyKeyDeletion !== true
         ? [
             {
-              path: 'vault.encryption.denyKeyDeletion',
+              field: 'vault.encryption.denyKeyDeletion',
               received: describeValue(c.vault.encryption.denyKeyDeletion),
               expected: 'true (or use {"type": "SSE_S3"}, which has no customer key to delete)',
             },
@@ -145,7 +146,7 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
       return clash
         ? [
             {
-              path: 'backupAccount.breakGlassRoleName',
+              field: 'backupAccount.breakGlassRoleName',
               received: describeValue(breakGlass),
               expected: `a role name other than the deploy role and Strongroom's own roles (${pipelineRoles.join(', ')})`,
             },

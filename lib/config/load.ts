@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { closest as closestMatch, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
-import { ConfigError, type ConfigProblem, describeValue, formatPath } from './errors';
+import { describeValue, formatPath, valueAt } from '../../contract/errors';
+import { ConfigError, type ConfigProblem } from './errors';
 import { lintImmutability } from './immutability-linter';
 import { type StrongroomConfig, StrongroomConfigSchema } from './schema';
 
@@ -14,7 +15,7 @@ export function loadConfig(file: string): StrongroomConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, [{ path: '(file)', received: describeValue(file), expected: 'a readable JSON config file' }], {
+    throw new ConfigError(file, [{ field: '(file)', received: describeValue(file), expected: 'a readable JSON config file' }], {
       cause: error,
     });
   }
@@ -23,7 +24,7 @@ export function loadConfig(file: string): StrongroomConfig {
     raw = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(file, [{ path: '(file)', received: `invalid JSON (${reason})`, expected: 'a JSON object' }], {
+    throw new ConfigError(file, [{ field: '(file)', received: `invalid JSON (${reason})`, expected: 'a JSON object' }], {
       cause: error,
     });
   }
@@ -50,14 +51,14 @@ function toProblems(issue: Issue, raw: unknown): ConfigProblem[] {
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeysAt(issue.path, raw);
     return issue.keys.map((key) => ({
-      path: formatPath([...issue.path, key]),
+      field: formatPath([...issue.path, key]),
       received: describeValue(valueAt(raw, [...issue.path, key])),
       expected: unknownKeyExpectation(key, allowed),
     }));
   }
   // The raw value at the issue's path: for unions zod reports the whole object, users want the field.
   const received = valueAt(raw, issue.path);
-  return [{ path: formatPath(issue.path), received: describeValue(received), expected: expectation(issue, received) }];
+  return [{ field: formatPath(issue.path), received: describeValue(received), expected: expectation(issue, received) }];
 }
 
 /** Our schema's custom messages already say what is expected; zod's defaults get rephrased. */
@@ -82,15 +83,6 @@ function expectation(issue: Issue, received: unknown): string {
     default:
       return issue.message;
   }
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let node: unknown = raw;
-  for (const part of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[part];
-  }
-  return node;
 }
 
 function unknownKeyExpectation(key: string, allowed: readonly string[]): string {

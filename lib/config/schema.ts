@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  accountIdSchema as accountId,
+  bucketNameSchema as bucketName,
+  deploymentNameSchema,
+  externalIdSchema,
+  iamRoleNameSchema as iamRoleName,
+  SourceSchema,
+} from '../../contract/names';
 
 /*
  * The one schema for a Strongroom deployment. Every object is strict: an unknown key is an
@@ -6,34 +14,7 @@ import { z } from 'zod';
  * Custom messages state what was expected; ConfigError adds the path and the value received.
  */
 
-const accountIdExpected = { error: 'a 12-digit AWS account id, as a string' };
-const accountId = z.string(accountIdExpected).regex(/^\d{12}$/, accountIdExpected);
-
 const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: 'an AWS region name such as "eu-west-1"' });
-
-/** S3 bucket naming rules (general purpose buckets), minus the legacy ones. */
-const bucketName = z
-  .string({ error: 'an S3 bucket name (a string)' })
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-    error: 'an S3 bucket name: 3-63 characters of a-z, 0-9, "." and "-", starting and ending with a letter or digit',
-  })
-  .refine((name) => !/\.\.|^\d+\.\d+\.\d+\.\d+$|^xn--|-s3alias$|--ol-s3$/.test(name), {
-    error: 'an S3 bucket name without "..", not an IP address, not starting "xn--" or ending "-s3alias"/"--ol-s3"',
-  });
-
-const iamRoleName = z
-  .string({ error: 'an IAM role name (a string)' })
-  .regex(/^[\w+=,.@-]{1,64}$/, { error: 'an IAM role name: 1-64 characters of letters, digits and +=,.@_-' });
-
-const prefix = z
-  .string()
-  .min(1, { error: 'a non-empty key prefix such as "invoices/"' })
-  .max(1024, { error: 'a key prefix of at most 1024 characters' })
-  .refine((p) => !p.startsWith('/'), { error: 'a key prefix that does not start with "/" (S3 keys have no leading slash)' });
-
-const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, {
-  error: 'a KMS key ARN such as "arn:aws:kms:eu-west-1:111122223333:key/<uuid>" (an alias is not accepted)',
-});
 
 /** A whole number of days; the immutability linter, not the schema, decides how few are too few. */
 const days = () =>
@@ -53,14 +34,7 @@ const scheduleExpression = z.string().regex(/^(cron\((\S+ ){5}\S+\)|rate\(\d+ (m
   error: 'a schedule expression: "cron(m h dom mon dow year)" with six fields, or "rate(N unit)"',
 });
 
-export const SourceSchema = z.strictObject({
-  /** Name of an existing bucket in the primary account. */
-  bucket: bucketName,
-  /** Only keys under these prefixes are backed up. Omit to back up the whole bucket. */
-  prefixes: z.array(prefix).min(1, { error: 'at least one prefix, or omit "prefixes" to back up the whole bucket' }).optional(),
-  /** Customer-managed KMS key the source bucket's objects are encrypted with (SSE-KMS). */
-  kmsKeyArn: kmsKeyArn.optional(),
-});
+export { SourceSchema };
 
 export const PrimaryAccountSchema = z.strictObject({
   accountId,
@@ -92,15 +66,10 @@ export const VaultEncryptionSchema = z.discriminatedUnion(
 export const StrongroomConfigSchema = z
   .strictObject({
     /** Prefix of every resource name (roles, buckets, functions). Change it to run two deployments side by side. */
-    name: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{1,19}$/, { error: 'a name prefix: 2-20 characters of a-z, 0-9 and "-", starting with a letter' })
-      .default('strongroom'),
+    name: deploymentNameSchema.default('strongroom'),
     region,
     /** Shared secret-free token the vault roles require in sts:ExternalId (confused-deputy protection). */
-    externalId: z
-      .string()
-      .regex(/^[\w+=,.@:/-]{16,1224}$/, { error: 'an external id: 16-1224 characters of letters, digits and +=,.@:/_-' }),
+    externalId: externalIdSchema,
     backupAccount: z.strictObject({
       accountId,
       /** The only principal exempt from the vault's denies. Create it yourself, protected by MFA and alerting. */

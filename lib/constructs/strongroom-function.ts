@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../lambda/handlers/metrics';
+import { METRICS_NAMESPACE } from '../../contract/metrics';
 
 /** Repository root: where package-lock.json and tsconfig.json live (this file is lib/constructs/). */
 const PROJECT_ROOT = join(__dirname, '..', '..');

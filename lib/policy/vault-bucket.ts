@@ -1,4 +1,4 @@
-import { VAULT_PREFIXES } from '../../lambda/core/vault-layout';
+import { VAULT_PREFIXES } from '../../contract/vault-layout';
 import { type PolicyDocument, type PolicyStatement, policy, withPrincipal } from './document';
 import { arns, type VaultPolicyModel } from './model';
 import { VAULT_ROLE_KINDS, vaultRoleGrants } from './vault-roles';

@@ -1,4 +1,7 @@
-import { VAULT_PREFIXES } from '../../lambda/core/vault-layout';
+import { accountPrefix, type VaultArea } from '../../contract/vault-layout';
+
+export { accountPrefix };
+
 import { type PolicyDocument, type PolicyStatement, policy } from './document';
 import { arns, type VaultPolicyModel } from './model';
 
@@ -10,11 +13,6 @@ import { arns, type VaultPolicyModel } from './model';
 export type VaultRoleKind = 'ingest' | 'restoreReader' | 'auditor';
 
 export const VAULT_ROLE_KINDS: readonly VaultRoleKind[] = ['ingest', 'restoreReader', 'auditor'];
-
-/** Prefix of one primary account's data within a top-level vault prefix, e.g. `objects/111122223333/`. */
-export function accountPrefix(top: keyof typeof VAULT_PREFIXES, primaryAccount: string): string {
-  return `${VAULT_PREFIXES[top]}${primaryAccount}/`;
-}
 
 /** Bucket configuration an auditor reads to prove the vault is what it claims to be. */
 export const VAULT_CONFIG_READ_ACTIONS = [
@@ -33,7 +31,7 @@ export const VAULT_CONFIG_READ_ACTIONS = [
 export function vaultRoleGrants(m: VaultPolicyModel, kind: VaultRoleKind, primaryAccount: string): PolicyStatement[] {
   const sid = (name: string) => `${name}${primaryAccount.replace(/[^A-Za-z0-9]/g, '')}`;
   const bucket = arns.bucket(m, m.vaultBucket);
-  const under = (top: keyof typeof VAULT_PREFIXES) => arns.objects(m, m.vaultBucket, accountPrefix(top, primaryAccount));
+  const under = (top: VaultArea) => arns.objects(m, m.vaultBucket, accountPrefix(top, primaryAccount));
   switch (kind) {
     case 'ingest':
       // Append only. No read, no object listing, no delete, no retention or legal-hold action: every

@@ -21,6 +21,7 @@ import {
   PutObjectRetentionCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { StrongroomError } from '../../contract/errors';
 import type { StrongroomConfig } from '../../lib/config/schema';
 import { localCopier } from '../local-copier';
 import { findLocalS3, type LocalS3, startLocalS3 } from '../local-s3';
@@ -80,7 +81,7 @@ export function initialState(options: DemoOptions): DemoState {
   return { options, startedLocalS3: false, seeded: [], copies: [], addedByAttacker: [], clients: [] };
 }
 
-export class DemoStepError extends Error {
+export class DemoStepError extends StrongroomError {
   override name = 'DemoStepError';
 }
 

@@ -175,7 +175,7 @@ describe('config schema', () => {
     const raw = exampleWith('primaryAccounts[0].sources[0].prefix', 'x/') as Record<string, unknown>;
     raw.retentionDays = 30;
     const error = refusal(raw);
-    expect(error.problems.map((p) => p.path)).toEqual(['primaryAccounts[0].sources[0].prefix', 'retentionDays']);
+    expect(error.problems.map((p) => p.field)).toEqual(['primaryAccounts[0].sources[0].prefix', 'retentionDays']);
     expect(error.message).toContain('did you mean "prefixes"?');
   });
 

@@ -1,7 +1,7 @@
 import './powertools-env';
+import { METRICS_NAMESPACE, VERIFY_FAILURES_METRIC } from '../../../contract/metrics';
 import { parseVerifyEnv } from '../../../lambda/adapters/env';
 import { EnvironmentError, InputValidationError, NotAvailableError } from '../../../lambda/core/errors';
-import { METRICS_NAMESPACE, VERIFY_FAILURES_METRIC } from '../../../lambda/handlers/metrics';
 import { handler, verify } from '../../../lambda/handlers/verify';
 import { COMMON_ENV, lambdaContext, observability, rejection } from './fixtures';
 

@@ -11,3 +11,10 @@ export const VAULT_PREFIXES = {
   /** Verification reports written for compliance evidence. */
   reports: 'reports/',
 } as const;
+
+export type VaultArea = keyof typeof VAULT_PREFIXES;
+
+/** `objects/<account>/`, `journal/<account>/`, `reports/<account>/`: one primary account's share of an area. */
+export function accountPrefix(area: VaultArea, primaryAccount: string): string {
+  return `${VAULT_PREFIXES[area]}${primaryAccount}/`;
+}
