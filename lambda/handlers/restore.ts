@@ -58,6 +58,8 @@ export async function restore(input: unknown, context: Context, deps = defaultDe
     deps.logger.error('restore refused', error as Error);
     throw error;
   } finally {
+    // The logger outlives the invocation in a warm container: this request's keys must not tag the next one's lines.
+    deps.logger.resetKeys();
     if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
   }
 }

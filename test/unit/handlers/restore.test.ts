@@ -1,4 +1,5 @@
 import './powertools-env';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { parseRestoreEnv } from '../../../lambda/adapters/env';
 import { EnvironmentError, InputValidationError, NotAvailableError } from '../../../lambda/core/errors';
 import { handler, restore } from '../../../lambda/handlers/restore';
@@ -26,6 +27,29 @@ function invoke(input: unknown, environment: () => typeof env = () => env) {
 }
 
 describe('restore handler', () => {
+  it("does not carry one invocation's log keys into the next (a warm container reuses the logger)", async () => {
+    const logger = new Logger({ serviceName: 'restore', logLevel: 'INFO' });
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      const { metrics } = observability('restore');
+      await rejection(() => restore(valid, lambdaContext('strongroom-restore'), { env: () => env, logger, metrics }));
+      expect(lines.join('')).toContain('"sourceBucket":"acme-prod-uploads"'); // the refusal carried the request's keys
+      lines.length = 0;
+      logger.info('the next invocation');
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(lines.join('')).toContain('the next invocation');
+    expect(lines.join('')).not.toContain('acme-prod-uploads');
+  });
+
   it('refuses a valid request with NotAvailableError instead of pretending to restore', async () => {
     const error = await invoke(valid);
     expect(error).toBeInstanceOf(NotAvailableError);
