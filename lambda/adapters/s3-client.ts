@@ -1,8 +1,10 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { assumedRoleCredentials } from './credentials';
 
 export interface S3ClientOptions {
   readonly region: string;
@@ -37,6 +39,27 @@ export function createS3Client(options: S3ClientOptions): S3Client {
       httpsAgent: new HttpsAgent(agentOptions),
       connectionTimeout: 5_000,
       requestTimeout: 120_000,
+    }),
+  });
+}
+
+/**
+ * An S3 client for the vault, signed as one of the vault roles (assumed with the deployment's external id,
+ * cached until near expiry). The session name says which function of which account is calling, for the
+ * vault account's CloudTrail.
+ */
+export function createVaultClient(
+  env: { readonly strongroomName: string; readonly sourceAccountId: string; readonly externalId: string },
+  as: { readonly roleArn: string; readonly caller: string },
+  options: { readonly region: string; readonly maxSockets: number; readonly sts?: STSClient },
+): S3Client {
+  return createS3Client({
+    region: options.region,
+    maxSockets: options.maxSockets,
+    credentials: assumedRoleCredentials(options.sts ?? new STSClient({ region: options.region }), {
+      roleArn: as.roleArn,
+      externalId: env.externalId,
+      sessionName: `${env.strongroomName}-${as.caller}-${env.sourceAccountId}`,
     }),
   });
 }

@@ -2,11 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { assumedRoleCredentials } from '../adapters/credentials';
 import { type CopierEnv, once, onceWith, parseCopierEnv } from '../adapters/env';
-import { createS3Client } from '../adapters/s3-client';
+import { createS3Client, createVaultClient } from '../adapters/s3-client';
 import { type CopierMetric, copyBatch, type QueuedRecord } from '../core/copier';
 import { DEFAULT_TUNING } from '../core/copy-version';
 
@@ -37,18 +35,9 @@ export interface CopierRuntime {
 /** One set of clients per container: connections and cached credentials survive between invocations. */
 export function buildClients(env: CopierEnv, region = process.env.AWS_REGION ?? 'us-east-1'): CopierClients {
   const maxSockets = CHANGES_IN_FLIGHT * (DEFAULT_TUNING.partsInFlight + 1);
-  const sts = new STSClient({ region });
   return {
     source: createS3Client({ region, maxSockets }),
-    vault: createS3Client({
-      region,
-      maxSockets,
-      credentials: assumedRoleCredentials(sts, {
-        roleArn: env.ingestRoleArn,
-        externalId: env.externalId,
-        sessionName: `${env.strongroomName}-copier-${env.sourceAccountId}`,
-      }),
-    }),
+    vault: createVaultClient(env, { roleArn: env.ingestRoleArn, caller: 'copier' }, { region, maxSockets }),
     sqs: new SQSClient({ region }),
   };
 }

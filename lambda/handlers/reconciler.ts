@@ -4,13 +4,11 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { StrongroomError } from '../../contract/errors';
-import { assumedRoleCredentials } from '../adapters/credentials';
 import { once, onceWith, parseReconcilerEnv, type ReconcilerEnv } from '../adapters/env';
-import { createS3Client } from '../adapters/s3-client';
+import { createS3Client, createVaultClient } from '../adapters/s3-client';
 import { readJournal } from '../core/journal-store';
 import { type ReconcileCheckpoint, ReconcileCheckpointSchema, reconcile } from '../core/reconciler';
 import { parseInput, ScheduledEventSchema } from './input';
@@ -49,15 +47,7 @@ export interface ReconcilerRuntime {
 export function buildClients(env: ReconcilerEnv, region = process.env.AWS_REGION ?? 'us-east-1'): ReconcilerClients {
   return {
     source: createS3Client({ region, maxSockets: 4 }),
-    vault: createS3Client({
-      region,
-      maxSockets: 16,
-      credentials: assumedRoleCredentials(new STSClient({ region }), {
-        roleArn: env.auditorRoleArn,
-        externalId: env.externalId,
-        sessionName: `${env.strongroomName}-reconciler-${env.sourceAccountId}`,
-      }),
-    }),
+    vault: createVaultClient(env, { roleArn: env.auditorRoleArn, caller: 'reconciler' }, { region, maxSockets: 16 }),
     sqs: new SQSClient({ region }),
     lambda: new LambdaClient({ region }),
   };
