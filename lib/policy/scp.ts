@@ -9,7 +9,7 @@ export const SCP_MAX_CHARACTERS = 5120;
  * Organization's management account. It stops what no resource policy can: the account root
  * replacing the vault bucket's policy, the account leaving the organization (and with it the
  * SCP), Vault Lock removal during its grace period, and key deletion. Strongroom cannot apply it
- * itself: SCPs live in the management account (notes/aws-deploy-gotchas.md, item 9).
+ * itself: SCPs live in the management account (docs/deploy-time-behaviours.md, item 9).
  */
 export function backupAccountScp(m: VaultPolicyModel): PolicyDocument {
   const breakGlass = arns.breakGlass(m);

@@ -36,7 +36,7 @@ export function vaultRoleGrants(m: VaultPolicyModel, kind: VaultRoleKind, primar
     case 'ingest':
       // Append only. No read, no object listing, no delete, no retention or legal-hold action: every
       // version takes the bucket's default COMPLIANCE retention, which a stolen credential can neither
-      // shorten nor extend (notes/aws-deploy-gotchas.md, item 4); and the bucket policy refuses any
+      // shorten nor extend (docs/deploy-time-behaviours.md, item 4); and the bucket policy refuses any
       // write that does not carry If-None-Match, so no key ever gets a second version.
       return [
         {
@@ -141,7 +141,7 @@ export function assumingRoleName(m: VaultPolicyModel, kind: VaultRoleKind): stri
 
 /**
  * Trust of a vault role. IAM refuses a trust policy naming a role that does not exist yet, and the
- * vault deploys before the primary account's roles (notes/aws-deploy-gotchas.md, item 2): so trust
+ * vault deploys before the primary account's roles (docs/deploy-time-behaviours.md, item 2): so trust
  * the primary account and pin the caller with aws:PrincipalArn, plus the external id.
  */
 export function vaultRoleTrust(m: VaultPolicyModel, kind: VaultRoleKind, primaryAccount: string): PolicyDocument {
