@@ -887,11 +887,7 @@ describe('alerts', () => {
             Action: 'sns:Publish',
             Condition: {
               StringEquals: { 'aws:SourceAccount': PRIMARY },
-              ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:eu-west-1:${PRIMARY}:alarm:strongroom-*`]],
-                },
-              },
+              ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:eu-west-1:${PRIMARY}:alarm:strongroom-*` },
             },
           }),
           Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
