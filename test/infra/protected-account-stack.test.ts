@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -11,6 +11,7 @@ import type { StrongroomConfig } from '../../lib/config/schema';
 import { EventQueue } from '../../lib/constructs/event-queue';
 import { StrongroomFunction } from '../../lib/constructs/strongroom-function';
 import { ProtectedAccountStack } from '../../lib/stacks/protected-account-stack';
+import { NO_BUNDLING, testApp } from '../support/app';
 import { exampleConfig, exampleInput, twoAccountConfig } from '../support/config';
 
 /*
@@ -37,9 +38,9 @@ interface Synthesized {
   template: Template;
 }
 
-/** The stack as bin/strongroom.ts builds it. Bundling is skipped unless asked for (it is tested once, below). */
+/** The stack as bin/strongroom.ts builds it (cdk.json's context). Bundling is skipped unless asked for (it is tested once, below). */
 function synth(config: StrongroomConfig, accountId = config.primaryAccounts[0]?.accountId ?? '', bundle = false): Synthesized {
-  const app = new App(bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp(bundle ? {} : NO_BUNDLING);
   const account = config.primaryAccounts.find((a) => a.accountId === accountId);
   const stack = new ProtectedAccountStack(app, `StrongroomProtected-${account?.name ?? 'unknown'}`, {
     env: { account: accountId, region: config.region },
@@ -167,13 +168,13 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     [
       'env.account not set',
       () =>
-        new ProtectedAccountStack(new App(), 'X', { config: example, primaryAccountId: PRIMARY, env: { region: 'eu-west-1' } }),
+        new ProtectedAccountStack(testApp(), 'X', { config: example, primaryAccountId: PRIMARY, env: { region: 'eu-west-1' } }),
       /env.account must be set explicitly to the primary account 222222222222, got \(not set\)/,
     ],
     [
       'env.account another account',
       () =>
-        new ProtectedAccountStack(new App(), 'X', {
+        new ProtectedAccountStack(testApp(), 'X', {
           config: example,
           primaryAccountId: PRIMARY,
           env: { account: BACKUP, region: 'eu-west-1' },
@@ -183,7 +184,7 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     [
       'env.region not the config region',
       () =>
-        new ProtectedAccountStack(new App(), 'X', {
+        new ProtectedAccountStack(testApp(), 'X', {
           config: example,
           primaryAccountId: PRIMARY,
           env: { account: PRIMARY, region: 'us-east-1' },
@@ -249,7 +250,7 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
   it('EventQueue refuses the aws/sqs key, which EventBridge cannot use', () => {
     expect(
       () =>
-        new EventQueue(new Stack(), 'Q', {
+        new EventQueue(new Stack(testApp()), 'Q', {
           queueName: 'q',
           consumerTimeout: Duration.seconds(60),
           maxReceiveCount: 5,
@@ -261,7 +262,7 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
   it('EventQueue refuses a visibility timeout under six consumer timeouts', () => {
     expect(
       () =>
-        new EventQueue(new Stack(), 'Q', {
+        new EventQueue(new Stack(testApp()), 'Q', {
           queueName: 'q',
           consumerTimeout: Duration.seconds(60),
           visibilityTimeout: Duration.seconds(359),
@@ -274,13 +275,13 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     const props = (environment: Record<string, string>) => ({
       functionName: 'f',
       entry: join(__dirname, '..', '..', 'lambda', 'handlers', 'verify.ts'),
-      role: new iam.Role(new Stack(), 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }),
+      role: new iam.Role(new Stack(testApp()), 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }),
       serviceName: 'verify',
       timeout: Duration.seconds(10),
       logRetentionDays: 30,
       environment,
     });
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp(NO_BUNDLING);
     expect(() => new StrongroomFunction(new Stack(app, 'A'), 'F', props({ SOURCES: 'x'.repeat(4000) }))).toThrow(
       /its environment is about \d+ bytes, above Lambda's limit of 4096/,
     );
@@ -886,11 +887,7 @@ describe('alerts', () => {
             Action: 'sns:Publish',
             Condition: {
               StringEquals: { 'aws:SourceAccount': PRIMARY },
-              ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:eu-west-1:${PRIMARY}:alarm:strongroom-*`]],
-                },
-              },
+              ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:eu-west-1:${PRIMARY}:alarm:strongroom-*` },
             },
           }),
           Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),

@@ -1,7 +1,7 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { StrongroomConfig } from '../../lib/config/schema';
 import { ProtectedAccountStack } from '../../lib/stacks/protected-account-stack';
+import { NO_BUNDLING, testApp } from '../support/app';
 import { twoAccountConfig } from '../support/config';
 import { synthVaultStack } from '../support/synth';
 
@@ -20,7 +20,7 @@ const config: StrongroomConfig = twoAccountConfig();
 const BACKUP = config.backupAccount.accountId;
 const vault = synthVaultStack(config).template.toJSON().Resources as Record<string, Json>;
 const primaries = config.primaryAccounts.map((account) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp(NO_BUNDLING);
   const stack = new ProtectedAccountStack(app, `StrongroomProtected-${account.name}`, {
     env: { account: account.accountId, region: config.region },
     config,

@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { SCP_ARTIFACT_FILE, writeScpArtifact } from '../../lib/artifacts';
 import { parseConfig } from '../../lib/config/load';
@@ -18,6 +17,7 @@ import {
 } from '../../lib/policy/vault-bucket';
 import { vaultRolePermissions, vaultRoleTrust } from '../../lib/policy/vault-roles';
 import { VaultStack } from '../../lib/stacks/vault-stack';
+import { testApp } from '../support/app';
 import { exampleConfig, exampleInput, twoAccountConfig } from '../support/config';
 import { normalizePolicy, onlyResource, synthVaultStack } from '../support/synth';
 
@@ -400,7 +400,7 @@ describe('VaultStack: the AWS Backup vault', () => {
   it('refuses a lock whose grace period AWS would reject, even when constructed directly', () => {
     const weak = { ...config, backupVault: { lock: { ...config.backupVault.lock, changeableForDays: 2 } } };
     expect(
-      () => new VaultStack(new App(), 'Weak', { env: { account: '111111111111', region: 'eu-west-1' }, config: weak }),
+      () => new VaultStack(testApp(), 'Weak', { env: { account: '111111111111', region: 'eu-west-1' }, config: weak }),
     ).toThrow('LockedBackupVault: changeableForDays must be at least 3 for a compliance-mode lock, got 2');
   });
 });
@@ -472,7 +472,7 @@ describe('VaultStack: outputs and artifacts', () => {
 
   it('refuses to build in an account other than the configured backup account', () => {
     expect(
-      () => new VaultStack(new App(), 'Elsewhere', { env: { account: '999999999999', region: 'eu-west-1' }, config }),
+      () => new VaultStack(testApp(), 'Elsewhere', { env: { account: '999999999999', region: 'eu-west-1' }, config }),
     ).toThrow('VaultStack: env.account must be backupAccount.accountId (111111111111), got 999999999999');
   });
 

@@ -1,11 +1,11 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { StrongroomConfig } from '../../lib/config/schema';
 import { VaultStack } from '../../lib/stacks/vault-stack';
+import { testApp } from './app';
 
-/** VaultStack as bin/strongroom.ts builds it, with an explicit env. */
+/** VaultStack as bin/strongroom.ts builds it (cdk.json's context, an explicit env). */
 export function synthVaultStack(config: StrongroomConfig): { stack: VaultStack; template: Template } {
-  const app = new App();
+  const app = testApp();
   const stack = new VaultStack(app, 'StrongroomVault', {
     env: { account: config.backupAccount.accountId, region: config.region },
     config,
