@@ -103,8 +103,8 @@ export function decodeSegment(segmentKey: string, body: Buffer, recordedSha256: 
 }
 
 /** One entry per vault key; the first seen with a vault version id wins over a replay without one. */
-export function uniqueEntries(entries: Iterable<JournalEntry>): JournalEntry[] {
-  const byKey = new Map<string, JournalEntry>();
+export function uniqueEntries<T extends JournalEntry>(entries: Iterable<T>): T[] {
+  const byKey = new Map<string, T>();
   for (const entry of entries) {
     const seen = byKey.get(entry.vaultKey);
     if (!seen || (seen.vaultVersionId === null && entry.vaultVersionId !== null)) byKey.set(entry.vaultKey, entry);

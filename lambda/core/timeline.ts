@@ -15,30 +15,47 @@ export function compareSequencers(a: string, b: string): number {
 }
 
 /**
- * Source order: by the time the source recorded, then by S3's sequencer (which orders changes to
- * one key even within one second), then by copy time as a last resort.
+ * Source order within one key. S3's sequencer decides when both entries carry one (it orders changes to
+ * one key even within the same millisecond); otherwise the time the source recorded; the copy time only
+ * as a last resort (two changes of one key in the same millisecond with no sequencer, e.g. both found by
+ * the reconciler), then the token so the order is total.
  */
 export function compareEntries(a: JournalEntry, b: JournalEntry): number {
-  const byTime = Date.parse(a.sourceTime) - Date.parse(b.sourceTime);
-  if (byTime !== 0) return byTime;
   if (a.sequencer && b.sequencer) {
     const bySequencer = compareSequencers(a.sequencer, b.sequencer);
     if (bySequencer !== 0) return bySequencer;
   }
+  const byTime = Date.parse(a.sourceTime) - Date.parse(b.sourceTime);
+  if (byTime !== 0) return byTime;
   const byCopy = Date.parse(a.copiedAt) - Date.parse(b.copiedAt);
-  return byCopy !== 0 ? byCopy : a.token.localeCompare(b.token);
+  return byCopy !== 0 ? byCopy : a.token < b.token ? -1 : a.token > b.token ? 1 : 0;
 }
 
-export interface KeyTimeline {
+/** Keys in the order S3 lists them: by the bytes of their UTF-8 encoding. */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Below the surrogates, UTF-16 code units order as UTF-8 bytes do; past them only the bytes tell.
+    if (x < 0xd800 && y < 0xd800) return x - y;
+    return Buffer.compare(Buffer.from(a.slice(i), 'utf8'), Buffer.from(b.slice(i), 'utf8'));
+  }
+  return a.length - b.length;
+}
+
+export interface KeyTimeline<T extends JournalEntry = JournalEntry> {
   readonly bucket: string;
   readonly key: string;
   /** Every entry once, in source order. */
-  readonly entries: readonly JournalEntry[];
+  readonly entries: readonly T[];
 }
 
 /** Group entries by source object, each group deduplicated and in source order. */
-export function timelines(entries: Iterable<JournalEntry>): KeyTimeline[] {
-  const groups = new Map<string, JournalEntry[]>();
+export function timelines<T extends JournalEntry>(entries: Iterable<T>): KeyTimeline<T>[] {
+  const groups = new Map<string, T[]>();
   for (const entry of uniqueEntries(entries)) {
     const id = `${entry.account}\u0000${entry.bucket}\u0000${entry.key}`;
     const group = groups.get(id) ?? [];
@@ -58,7 +75,7 @@ export function timelines(entries: Iterable<JournalEntry>): KeyTimeline[] {
  * A permanently deleted version stops counting from the moment of its deletion, so the previous
  * version becomes current again, exactly as in the source.
  */
-export function currentAt(timeline: KeyTimeline, asOf: Date): JournalEntry | null {
+export function currentAt<T extends JournalEntry>(timeline: KeyTimeline<T>, asOf: Date): T | null {
   const instant = asOf.getTime();
   const happened = timeline.entries.filter((e) => Date.parse(e.sourceTime) <= instant);
   // A permanent delete names a source version id, which may be a version's or a delete marker's.
