@@ -186,7 +186,9 @@ export async function sealJournal(deps: SealDependencies): Promise<SealResult> {
   const chain = await readSealChain(deps.reader, deps.account, concurrency);
   const last = chain.at(-1);
   const start = last ? new Date(last.record.intervalEnd) : null;
-  const end = new Date(deps.now().getTime() - deps.settleMs);
+  // S3's LastModified has one-second resolution: end the interval just before the current second, so a
+  // segment landing in this second (after the listing below) can only ever belong to the next interval.
+  const end = new Date(Math.floor((deps.now().getTime() - deps.settleMs) / 1000) * 1000 - 1);
   if (start && end <= start) return { sealed: false, reason: `nothing settled since ${start.toISOString()}` };
 
   const listed = (await listWithTimes(deps.reader, `journal/${deps.account}/`)).filter(
