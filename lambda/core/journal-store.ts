@@ -1,5 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { decodeSegment, encodeSegment, JOURNAL_FORMAT_VERSION, type JournalEntry } from './journal';
+import { isSegmentKey } from './journal-keys';
 import { forEachLimited, md5Base64, readAll, sha256Base64 } from './streams';
 import { journalPrefix, journalSegmentKey } from './vault-keys';
 
@@ -34,7 +35,7 @@ export async function appendJournalSegment(
 const MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
 
 /**
- * Every entry of one account's journal, each segment checked against its recorded SHA-256
+ * Every entry of one account's journal segments (not its seals or indexes), each segment checked against its recorded SHA-256
  * (JournalIntegrityError otherwise). Reads segments, never the vault's objects.
  */
 export async function readJournal(
@@ -48,7 +49,7 @@ export async function readJournal(
     const page = await vault.client.send(
       new ListObjectsV2Command({ Bucket: vault.bucket, Prefix: journalPrefix(account), ContinuationToken: token }),
     );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    for (const object of page.Contents ?? []) if (object.Key && isSegmentKey(account, object.Key)) keys.push(object.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
 
