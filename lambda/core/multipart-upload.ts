@@ -8,6 +8,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { describeProblems, describeValue, type Problem, ProblemsError } from '../../contract/errors';
 import { SourceChangedError } from './s3-errors';
 import { type ByteStream, forEachLimited, md5Base64, PartBufferPool, pooledParts, sha256Base64 } from './streams';
 
@@ -65,6 +66,20 @@ export interface MultipartWritten {
   readonly parts: number;
 }
 
+/** S3 answered a step of a multipart upload without what the next step needs. */
+export class MultipartUploadError extends ProblemsError {
+  public override readonly name = 'MultipartUploadError';
+
+  public constructor(
+    public readonly bucket: string,
+    public readonly key: string,
+    problems: readonly Problem[],
+    options?: ErrorOptions,
+  ) {
+    super(`multipart upload to ${bucket}/${key}: ${describeProblems(problems)}`, problems, options);
+  }
+}
+
 export async function uploadMultipart(write: MultipartWrite): Promise<MultipartWritten> {
   const { client, bucket, key } = write;
   let uploadId: string | undefined;
@@ -73,7 +88,15 @@ export async function uploadMultipart(write: MultipartWrite): Promise<MultipartW
       new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...write.object, ChecksumAlgorithm: 'SHA256' }),
     );
     uploadId = created.UploadId;
-    if (!uploadId) throw new Error(`CreateMultipartUpload for ${key} returned no UploadId`);
+    if (!uploadId) {
+      throw new MultipartUploadError(bucket, key, [
+        {
+          field: 'CreateMultipartUpload.UploadId',
+          received: describeValue(created.UploadId),
+          expected: 'the id of the new upload',
+        },
+      ]);
+    }
     const id = uploadId;
     const body = await write.source.open();
 
@@ -104,7 +127,15 @@ export async function uploadMultipart(write: MultipartWrite): Promise<MultipartW
             ChecksumSHA256: checksum,
           }),
         );
-        if (!uploaded.ETag) throw new Error(`UploadPart ${index + 1} of ${key} returned no ETag`);
+        if (!uploaded.ETag) {
+          throw new MultipartUploadError(bucket, key, [
+            {
+              field: `UploadPart[${index + 1}].ETag`,
+              received: describeValue(uploaded.ETag),
+              expected: "the part's ETag, which CompleteMultipartUpload needs",
+            },
+          ]);
+        }
         parts[index] = { PartNumber: index + 1, ETag: uploaded.ETag, ChecksumSHA256: checksum };
       } finally {
         pool.release(part);

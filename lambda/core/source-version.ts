@@ -1,4 +1,5 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { describeProblems, describeValue, type Problem, ProblemsError } from '../../contract/errors';
 import { explainAccessDenied, isNotFound, isPreconditionFailed } from './s3-errors';
 import type { ObjectCreated } from './source-change';
 import type { ByteStream } from './streams';
@@ -9,6 +10,20 @@ import { bareEtag, type SourceObjectRef, vaultKeyFor, versionToken } from './vau
  * reads of a large object (the hashing pass and the upload pass) go through here, so both pin the
  * same version.
  */
+
+/** The source answered a read without what a copy needs (its bytes, length, ETag, Last-Modified). */
+export class SourceReadError extends ProblemsError {
+  public override readonly name = 'SourceReadError';
+
+  public constructor(
+    /** `GetObject acme-invoices/a.pdf (version v1)`. */
+    public readonly read: string,
+    problems: readonly Problem[],
+    options?: ErrorOptions,
+  ) {
+    super(`${read} answered without what a copy needs: ${describeProblems(problems)}`, problems, options);
+  }
+}
 
 /** Who reads the sources: the copier role's own credentials, in the primary account. */
 export interface SourceReader {
@@ -66,7 +81,7 @@ export async function readSourceVersion(reader: SourceReader, change: ObjectCrea
   }
   const { Body, ContentLength, ETag, LastModified } = response;
   if (!Body || ContentLength === undefined || !ETag || !LastModified) {
-    throw new Error(`GetObject ${change.bucket}/${change.key} returned no body, length, ETag or Last-Modified`);
+    throw new SourceReadError(`GetObject ${describeRead(change)}`, missingFields(response));
   }
   const ref = { account: reader.sourceAccount, bucket: change.bucket, key: change.key };
   const versionId = change.versionId ?? (response.VersionId && response.VersionId !== 'null' ? response.VersionId : null);
@@ -97,6 +112,19 @@ export async function readSourceVersion(reader: SourceReader, change: ObjectCrea
 export function describeRead(change: ObjectCreated): string {
   const pinned = change.versionId ? ` (version ${change.versionId})` : change.etag ? ` (ETag "${bareEtag(change.etag)}")` : '';
   return `${change.bucket}/${change.key}${pinned}`;
+}
+
+/** What a copy needs from a GetObject answer and did not get. */
+function missingFields(response: GetObjectCommandOutput): Problem[] {
+  const fields = [
+    { field: 'Body', missing: !response.Body, expected: "the version's bytes" },
+    { field: 'ContentLength', missing: response.ContentLength === undefined, expected: 'its length in bytes' },
+    { field: 'ETag', missing: !response.ETag, expected: 'its ETag' },
+    { field: 'LastModified', missing: !response.LastModified, expected: 'when it was written' },
+  ] as const;
+  return fields
+    .filter((f) => f.missing)
+    .map(({ field, expected }) => ({ field, received: describeValue(response[field]), expected }));
 }
 
 function definedOnly(headers: ContentHeaders): ContentHeaders {

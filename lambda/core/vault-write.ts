@@ -1,4 +1,5 @@
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { describeProblems, type Problem, ProblemsError } from '../../contract/errors';
 import type { JournalEntry } from './journal';
 import { explainAccessDenied, isPreconditionFailed } from './s3-errors';
 import { md5Base64, sha256Base64 } from './streams';
@@ -37,13 +38,30 @@ export type WriteOutcome =
   | { readonly status: 'copied'; readonly entry: JournalEntry }
   | { readonly status: 'already-in-vault'; readonly entry: JournalEntry };
 
+/** A VaultTarget whose write-once mode cannot work as given (a wiring fault, not the data's). */
+export class VaultTargetError extends ProblemsError {
+  public override readonly name = 'VaultTargetError';
+
+  public constructor(bucket: string, problems: readonly Problem[], options?: ErrorOptions) {
+    super(`vault target ${bucket}: ${describeProblems(problems)}`, problems, options);
+  }
+}
+
 /**
  * Whether the vault holds `vaultKey` already, asked only where the server ignores If-None-Match
  * (`writeOnce: 'client'`); where it enforces it, the write itself answers at no extra request.
  */
 export async function vaultHas(vault: VaultTarget, vaultKey: string): Promise<boolean> {
   if (vault.writeOnce === 'server') return false;
-  if (!vault.exists) throw new Error('VaultTarget.writeOnce is "client" but no exists() check was given');
+  if (!vault.exists) {
+    throw new VaultTargetError(vault.bucket, [
+      {
+        field: 'exists',
+        received: '(missing)',
+        expected: 'a check whether a vault key exists, which writeOnce "client" needs (its server ignores If-None-Match)',
+      },
+    ]);
+  }
   return vault.exists(vaultKey);
 }
 

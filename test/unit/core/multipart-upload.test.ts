@@ -10,7 +10,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createHash } from 'node:crypto';
-import { abortStaleUploads, type ByteSource, type MultipartWrite, uploadMultipart } from '../../../lambda/core/multipart-upload';
+import {
+  abortStaleUploads,
+  type ByteSource,
+  MultipartUploadError,
+  type MultipartWrite,
+  uploadMultipart,
+} from '../../../lambda/core/multipart-upload';
 import { SourceChangedError } from '../../../lambda/core/s3-errors';
 import { sdkBody } from './support';
 
@@ -105,6 +111,33 @@ describe('uploadMultipart', () => {
     await expect(uploadMultipart(write())).rejects.toMatchObject({ name: 'AccessDenied' });
     expect(opened).toBe(0);
     expect(s3).not.toHaveReceivedCommand(AbortMultipartUploadCommand);
+  });
+
+  it('refuses an upload S3 created without an UploadId, with a MultipartUploadError', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({});
+    const error = await uploadMultipart(write()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MultipartUploadError);
+    expect(error).toMatchObject({
+      name: 'MultipartUploadError',
+      bucket: 'acme-restore-target',
+      key: 'restored/a.bin',
+      message:
+        'multipart upload to acme-restore-target/restored/a.bin: CreateMultipartUpload.UploadId: received (missing), expected the id of the new upload',
+      problems: [{ field: 'CreateMultipartUpload.UploadId', received: '(missing)', expected: 'the id of the new upload' }],
+    });
+    expect(opened).toBe(0);
+    expect(s3).not.toHaveReceivedCommand(UploadPartCommand);
+  });
+
+  it('aborts the upload when a part comes back without an ETag, naming the part', async () => {
+    s3.on(UploadPartCommand).callsFake((input) => (input.PartNumber === 2 ? {} : { ETag: `"e${input.PartNumber}"` }));
+    const error = await uploadMultipart(write()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MultipartUploadError);
+    expect((error as Error).message).toBe(
+      "multipart upload to acme-restore-target/restored/a.bin: UploadPart[2].ETag: received (missing), expected the part's ETag, which CompleteMultipartUpload needs",
+    );
+    expect(s3).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'up-7' });
+    expect(s3).not.toHaveReceivedCommand(CompleteMultipartUploadCommand);
   });
 
   it('aborts the upload and lets the error surface when the byte source fails', async () => {
