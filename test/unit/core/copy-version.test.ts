@@ -21,9 +21,9 @@ import {
   vaultMetadata,
 } from '../../../lambda/core/copy-version';
 import { ConfigurationFaultError, SourceChangedError } from '../../../lambda/core/s3-errors';
-import type { ObjectCreated, ObjectDeleted } from '../../../lambda/core/source-change';
+import type { ObjectDeleted } from '../../../lambda/core/source-change';
 import { keyDigest } from '../../../lambda/core/vault-keys';
-import { ACCOUNT, BUCKET, sdkBody } from './support';
+import { ACCOUNT, BUCKET, created, sdkBody } from './support';
 
 const serviceError = (name: string, status: number) =>
   new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: 'UnknownError' });
@@ -51,18 +51,6 @@ function context(overrides: Partial<CopyContext> = {}): CopyContext {
     ...overrides,
   };
 }
-
-const created = (partial: Partial<ObjectCreated> = {}): ObjectCreated => ({
-  type: 'created',
-  bucket: BUCKET,
-  key: 'invoices/a.pdf',
-  versionId: 'v1',
-  etag: 'etag1',
-  sequencer: '0A',
-  eventTime: new Date('2026-11-29T10:00:01Z'),
-  origin: 'event',
-  ...partial,
-});
 
 function sourceReturns(bytes: Buffer, extra: Record<string, unknown> = {}) {
   source.on(GetObjectCommand).callsFake(() => ({

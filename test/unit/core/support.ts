@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { JournalEntry } from '../../../lambda/core/journal';
+import type { ObjectCreated } from '../../../lambda/core/source-change';
 
 /** A GetObject body as the copier consumes it (a Node stream of chunks), from bytes. */
 export function sdkBody(bytes: Buffer | string, chunkSize = 64 * 1024): any {
@@ -11,6 +12,19 @@ export function sdkBody(bytes: Buffer | string, chunkSize = 64 * 1024): any {
 
 export const ACCOUNT = '222222222222';
 export const BUCKET = 'acme-prod-invoices';
+
+/** A new version of `invoices/a.pdf` as the copier receives it from an S3 event. */
+export const created = (partial: Partial<ObjectCreated> = {}): ObjectCreated => ({
+  type: 'created',
+  bucket: BUCKET,
+  key: 'invoices/a.pdf',
+  versionId: 'v1',
+  etag: 'etag1',
+  sequencer: '0A',
+  eventTime: new Date('2026-11-29T10:00:01Z'),
+  origin: 'event',
+  ...partial,
+});
 
 /** An S3 event as EventBridge delivers it (through SQS: the record body). */
 export function s3Event(
