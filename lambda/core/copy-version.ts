@@ -144,9 +144,17 @@ function versionEntry(change: ObjectCreated, version: SourceVersion, sha256: str
     sha256,
     contentType: version.headers.ContentType ?? null,
     metadata: version.userMetadata,
+    headers: version.headers,
   };
 }
 
 function objectFields(version: SourceVersion, entry: VaultEntry): VaultObjectFields {
-  return { ...version.headers, Metadata: vaultObjectMetadata(entry) };
+  // The vault object carries the source's headers too; S3 takes Expires as a date, and sends it back as a string.
+  const { ExpiresString, ...headers } = version.headers;
+  const expires = ExpiresString ? new Date(ExpiresString) : undefined;
+  return {
+    ...headers,
+    ...(expires && !Number.isNaN(expires.getTime()) ? { Expires: expires } : {}),
+    Metadata: vaultObjectMetadata(entry),
+  };
 }

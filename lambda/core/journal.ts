@@ -10,10 +10,26 @@ import { StrongroomError } from '../../contract/errors';
  * whether its earlier attempt got as far as the journal); readers keep one entry per vault key.
  */
 
-export const JOURNAL_FORMAT_VERSION = 1;
+/**
+ * Format 2 adds `headers` (the source's content headers, so a restore can put them back from the journal
+ * alone). Nothing in a vault is ever rewritten: format 1 entries stay readable, without headers.
+ */
+export const JOURNAL_FORMAT_VERSION = 2;
+
+/** The content headers of a source version, as S3 names them; only those the source sent. */
+export const ContentHeadersSchema = z.strictObject({
+  ContentType: z.string().optional(),
+  ContentEncoding: z.string().optional(),
+  CacheControl: z.string().optional(),
+  ContentDisposition: z.string().optional(),
+  ContentLanguage: z.string().optional(),
+  /** The Expires header as the source sent it (an HTTP date). */
+  ExpiresString: z.string().optional(),
+});
+export type JournalContentHeaders = z.output<typeof ContentHeadersSchema>;
 
 export const JournalEntrySchema = z.strictObject({
-  v: z.literal(JOURNAL_FORMAT_VERSION),
+  v: z.union([z.literal(1), z.literal(JOURNAL_FORMAT_VERSION)]),
   kind: z.enum(['version', 'deleteMarker', 'destroyed', 'deleted']),
   account: z.string().min(1),
   bucket: z.string().min(1),
@@ -44,6 +60,8 @@ export const JournalEntrySchema = z.strictObject({
   contentType: z.string().nullable(),
   /** The source object's user metadata (also on the vault object when it fits S3's 2 KB limit). */
   metadata: z.record(z.string(), z.string()),
+  /** Format 2: the source's content headers (none for tombstones). */
+  headers: ContentHeadersSchema.optional(),
 });
 
 export type JournalEntry = z.output<typeof JournalEntrySchema>;

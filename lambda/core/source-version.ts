@@ -1,5 +1,6 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { describeProblems, describeValue, type Problem, ProblemsError } from '../../contract/errors';
+import type { JournalContentHeaders } from './journal';
 import { explainAccessDenied, isNotFound, isPreconditionFailed } from './s3-errors';
 import type { ObjectCreated } from './source-change';
 import type { ByteStream } from './streams';
@@ -34,9 +35,7 @@ export interface SourceReader {
 }
 
 /** The HTTP headers of a source version that its vault object keeps; only those the source sent. */
-export type ContentHeaders = Partial<
-  Pick<GetObjectCommandOutput, 'ContentType' | 'ContentEncoding' | 'CacheControl' | 'ContentDisposition' | 'ContentLanguage'>
->;
+export type ContentHeaders = JournalContentHeaders;
 
 export interface SourceVersion {
   readonly ref: SourceObjectRef;
@@ -102,6 +101,7 @@ export async function readSourceVersion(reader: SourceReader, change: ObjectCrea
         CacheControl: response.CacheControl,
         ContentDisposition: response.ContentDisposition,
         ContentLanguage: response.ContentLanguage,
+        ExpiresString: response.ExpiresString,
       }),
       userMetadata: response.Metadata ?? {},
     },

@@ -42,6 +42,9 @@ export function vaultObjectMetadata(entry: VaultEntry): Record<string, string> {
   );
 }
 
+/** The layout of a vault object's own metadata (unchanged by journal format 2). */
+export const VAULT_OBJECT_FORMAT_VERSION = 1;
+
 /** AWS's limit on user-defined metadata: the UTF-8 bytes of every key and value together. */
 export const S3_USER_METADATA_MAX_BYTES = 2048;
 
@@ -57,7 +60,7 @@ export function vaultMetadata(
   userMetadata: Record<string, string> = {},
 ): Record<string, string> {
   const own: Record<string, string> = {
-    'strongroom-format': String(JOURNAL_FORMAT_VERSION),
+    'strongroom-format': String(VAULT_OBJECT_FORMAT_VERSION),
     'strongroom-kind': kind,
     'source-account': ref.account,
     'source-bucket': ref.bucket,

@@ -93,7 +93,7 @@ export async function writeOnce(
 /** What a new vault object carries besides its bytes: content headers and metadata. */
 export type VaultObjectFields = Pick<
   PutObjectCommandInput,
-  'ContentType' | 'ContentEncoding' | 'CacheControl' | 'ContentDisposition' | 'ContentLanguage' | 'Metadata'
+  'ContentType' | 'ContentEncoding' | 'CacheControl' | 'ContentDisposition' | 'ContentLanguage' | 'Expires' | 'Metadata'
 >;
 
 /**

@@ -76,6 +76,29 @@ beforeEach(() => {
 describe('copying a version below the single-put size', () => {
   const bytes = Buffer.from('%PDF-1.7 invoice');
 
+  it("records the source's content headers in the journal (format 2) and puts them on the vault object", async () => {
+    // Prepare
+    const headers = {
+      ContentType: 'application/pdf',
+      ContentEncoding: 'gzip',
+      CacheControl: 'max-age=60',
+      ContentDisposition: 'attachment; filename="a.pdf"',
+      ContentLanguage: 'de',
+      ExpiresString: 'Wed, 21 Oct 2026 07:28:00 GMT',
+    };
+    sourceReturns(bytes, headers);
+    vault.on(PutObjectCommand).resolves({ VersionId: 'vault-v1' });
+    // Act
+    const outcome = await backUpChange(context(), created());
+    // Assess
+    const { ExpiresString: _e, ...sent } = headers;
+    expect(vault.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({
+      ...sent,
+      Expires: new Date('2026-10-21T07:28:00Z'),
+    });
+    expect(outcome).toMatchObject({ status: 'copied', entry: { v: 2, headers } });
+  });
+
   it('writes it once, append-only: If-None-Match, owner-full-control, MD5 and SHA-256 checked, no lock headers', async () => {
     // Prepare
     sourceReturns(bytes);

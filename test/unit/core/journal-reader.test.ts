@@ -97,6 +97,20 @@ describe('journal reader and sealer', () => {
     expect((await readAllEntries(view, 'src')).map((e) => e.token).sort()).toEqual(['v.1', 'v.2', 'v.3']);
   });
 
+  it('reads format 1 segments beside format 2 ones, sealed or not (nothing in a vault is rewritten)', async () => {
+    clock.now = new Date('2026-11-01T10:00:00Z');
+    const s3 = fakeS3(clock);
+    putSegment(s3, 'v1', [entry(1)]);
+    later(10);
+    await sealJournal({ reader: s3.vault, writer: s3.vault, account, now: () => clock.now, settleMs: 0 });
+    putSegment(s3, 'v2', [{ ...entry(2), v: 2, headers: { ContentType: 'text/plain', CacheControl: 'no-cache' } }]);
+    const entries = await readAllEntries(await openJournal(s3.vault, account), 'src');
+    expect(entries.map((e) => [e.v, e.headers ?? null])).toEqual([
+      [1, null],
+      [2, { ContentType: 'text/plain', CacheControl: 'no-cache' }],
+    ]);
+  });
+
   it('seals nothing twice and chains each seal to the one before', async () => {
     clock.now = new Date('2026-11-01T10:00:00Z');
     const s3 = fakeS3(clock);

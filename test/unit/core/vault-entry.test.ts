@@ -40,7 +40,7 @@ const marker = tombstoneEntry(
 describe('the journal entry', () => {
   it('is the entry with the format version, the copy time and the vault version id, and parses as one', () => {
     const written = journalEntry(version, { copiedAt: new Date('2026-11-29T12:00:00Z'), vaultVersionId: 'vv1' });
-    expect(written).toEqual({ v: 1, ...version, copiedAt: '2026-11-29T12:00:00.000Z', vaultVersionId: 'vv1' });
+    expect(written).toEqual({ v: 2, ...version, copiedAt: '2026-11-29T12:00:00.000Z', vaultVersionId: 'vv1' });
     expect(JournalEntrySchema.parse(written)).toEqual(written);
   });
 
