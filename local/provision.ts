@@ -9,7 +9,8 @@
  *                   identity statements as user policies, the source buckets (versioned) and restore targets.
  * Every name carries the deployment's unique name: COMPLIANCE-locked data can never be cleaned up, so each
  * test, demo run or benchmark provisions afresh beside the earlier ones. The result, one LocalDeployment,
- * is what tests, the demo and benchmarks share.
+ * is what tests, the demo and benchmarks share; it is also saved as a file beside the local S3
+ * (local/deployment-file.ts), named by its `deploymentFile`, for other processes.
  *
  * This file runs the phases in order; each lives in local/provision/ under the name of what it creates.
  */
@@ -19,11 +20,13 @@ import type { PolicyDocument } from '../lib/policy/document';
 import type { VaultPolicyModel } from '../lib/policy/model';
 import { vaultBucketPolicy } from '../lib/policy/vault-bucket';
 import { accountPrefix } from '../lib/policy/vault-roles';
+import { saveLocalDeployment } from './deployment-file';
 import { type LocalS3, rgwClientConfig, s3ClientFor } from './local-s3';
 import { applyVaultBucketPolicy, createPrimaryBuckets, createVaultBucket } from './provision/buckets';
 import { assertDeploymentName, assertProvisionable, uniqueDeploymentName } from './provision/names';
 import { type DeploymentPlan, planLocalDeployment } from './provision/plan';
 import { attachBreakGlassPolicy, attachFunctionPolicies, createStandInUsers } from './provision/stand-ins';
+import { step } from './provision/step';
 import type { LocalDeployment, LocalPrimaryAccount, LocalUser } from './provision/types';
 import { createVaultRoles } from './provision/vault-roles';
 
@@ -118,8 +121,14 @@ export async function provisionLocalVault(
       }),
     );
 
-    progress(`provisioned ${name}: vault ${plan.vault.address}, ${plan.sources.length} source bucket(s)`);
-    return assembleDeployment(localS3, plan, { functions, breakGlass, vaultRoles, bucketPolicy, timings });
+    const made = assembleDeployment(localS3, plan, { functions, breakGlass, vaultRoles, bucketPolicy, timings });
+    const deploymentFile = await step('save the deployment file', `deployment ${name} in ${localS3.dir}`, () =>
+      saveLocalDeployment(localS3.dir, made),
+    );
+    progress(
+      `provisioned ${name}: vault ${plan.vault.address}, ${plan.sources.length} source bucket(s); saved in ${deploymentFile}`,
+    );
+    return { ...made, deploymentFile };
   } finally {
     for (const client of [backupS3, primaryS3, backupIam, primaryIam]) client.destroy();
   }
@@ -136,7 +145,7 @@ function assembleDeployment(
     readonly bucketPolicy: LocalDeployment['bucketPolicy'];
     readonly timings: LocalDeployment['timings'];
   },
-): LocalDeployment {
+): Omit<LocalDeployment, 'deploymentFile'> {
   const { functions, breakGlass, vaultRoles, bucketPolicy } = made;
   const primary: LocalPrimaryAccount = {
     accountId: plan.primaryConfig.accountId,

@@ -9,7 +9,8 @@ import type { LocalS3 } from '../local-s3';
 import type { LocalMapping } from '../rgw-policy-mapping';
 import { ProvisionError } from './step';
 
-const NAME = /^[a-z][a-z0-9-]{1,19}$/;
+/** A deployment name: 2-20 of [a-z0-9-], starting with a letter (it becomes the config's `name`, and a file name). */
+export const DEPLOYMENT_NAME = /^[a-z][a-z0-9-]{1,19}$/;
 
 /** A deployment name no earlier run used: `<label>-<time><random>` (at most 20 characters, as config names are). */
 export function uniqueDeploymentName(label = 'sr'): string {
@@ -25,7 +26,7 @@ export function uniqueDeploymentName(label = 'sr'): string {
 
 /** Throws unless `name` can be a deployment name (it becomes the config's `name`). */
 export function assertDeploymentName(name: string): void {
-  if (!NAME.test(name)) {
+  if (!DEPLOYMENT_NAME.test(name)) {
     throw new ProvisionError(
       'name the deployment',
       `'${name}'`,

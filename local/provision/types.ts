@@ -86,4 +86,9 @@ export interface LocalDeployment {
   readonly adaptations: readonly AppliedAdaptation[];
   /** Milliseconds per provisioning phase. */
   readonly timings: Readonly<Record<string, number>>;
+  /**
+   * The file this deployment is saved in (local/deployment-file.ts): where the provisioner wrote it, or where
+   * it was loaded from. It holds access keys (mode 0600) and goes when the local S3 is stopped.
+   */
+  readonly deploymentFile: string;
 }
