@@ -1,7 +1,8 @@
 /**
  * The deployment file, live: what provisionLocalVault saves can be loaded by another process and its keys,
- * roles and bucket names used as they are.
+ * roles and bucket names used as they are; the CLI finds it.
  */
+import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -13,6 +14,7 @@ import { Clients, DENIED, expectAllowed, expectOutcome, ingestWrite, provisionFo
 
 jest.setTimeout(60_000);
 
+const ROOT = path.resolve(__dirname, '..', '..');
 const clients = new Clients();
 let provisioned: LocalDeployment;
 let loaded: LocalDeployment;
@@ -59,4 +61,44 @@ test('a deployment file that is not there is named in the error', async () => {
   const missing = path.join(deploymentsDir(integLocalS3().dir), 'never-provisioned.json');
   await expect(loadLocalDeployment(missing)).rejects.toThrow(LocalDeploymentFileMissingError);
   await expect(loadLocalDeployment(missing)).rejects.toThrow(`no local deployment file at ${missing}`);
+});
+
+describe('npm run local-s3 -- deployment', () => {
+  const cli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+        [path.join(ROOT, 'local', 'local-s3-cli.ts'), 'deployment', ...args],
+        { cwd: ROOT, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  test('prints the path of the latest deployment file (other test files provision too: any of this run)', async () => {
+    const run = await cli([]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const file = run.stdout.trim();
+    expect(run.stdout).toBe(`${file}\n`);
+    expect(path.dirname(file)).toBe(deploymentsDir(integLocalS3().dir));
+    const latest = await loadLocalDeployment(file);
+    expect(latest.endpoint).toBe(integLocalS3().endpoint);
+  });
+
+  test('--json prints the content, no secret key among it', async () => {
+    const run = await cli(['--json']);
+    expect(run.code).toBe(0);
+    const content = JSON.parse(run.stdout);
+    const latest = await loadLocalDeployment(path.join(deploymentsDir(integLocalS3().dir), `${content.name}.json`));
+    const secrets = [
+      latest.backup.admin.secretAccessKey,
+      latest.backup.breakGlass.secretAccessKey,
+      latest.primary.admin.secretAccessKey,
+      ...Object.values(latest.primary.functions).map((f) => f.secretAccessKey),
+    ];
+    for (const secret of secrets) expect(run.stdout).not.toContain(secret);
+    expect(content.primaries[0].functions.copier).toMatchObject({
+      accessKeyId: latest.primary.functions.copier.accessKeyId,
+      secretAccessKey: '(redacted)',
+    });
+  });
 });
