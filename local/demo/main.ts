@@ -4,7 +4,8 @@
  * Replays the Code Spaces attack against a Strongroom vault on a local two-account S3 and shows that every
  * protection holds: nothing backed up is lost. Exit code 0 only if every protection held.
  *   --config <file>  provision from this config (one primary account); default config/strongroom.local.json
- *   --keep           leave the local S3 running afterwards (to look around); it is stopped otherwise
+ *   --keep           leave the local S3 running afterwards (to look around), with the deployment saved in a file
+ *                    (local/deployment-file.ts) whose path it prints; it is stopped otherwise
  *   --port <n>       port of the local S3 (default 7480); a local S3 already running there is reused and left running
  */
 import path from 'node:path';
@@ -16,7 +17,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { ConfigError } from '../../lib/config/errors';
 import { loadConfig } from '../../lib/config/load';
 import type { StrongroomConfig } from '../../lib/config/schema';
-import { stopLocalS3 } from '../local-s3';
+import { type LocalS3, stopLocalS3 } from '../local-s3';
 import { describeError } from '../outcome';
 import { assertProvisionable } from '../provision';
 import { DEMO_STEPS, type DemoState, initialState } from './demo-steps';
@@ -61,8 +62,33 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
 
 const USAGE = `usage: npx tsx local/demo/main.ts [--config <file>] [--keep] [--port <n>]
   --config <file>  provision from this config (one primary account); default config/strongroom.local.json
-  --keep           leave the local S3 running afterwards
+  --keep           leave the local S3 running afterwards, and print where the deployment's file is
   --port <n>       port of the local S3 (default ${DEFAULT_PORT}); one already running there is reused and left running`;
+
+/** What to tell about a local S3 the demo leaves running: where it is, where its deployment is saved, how to stop it. */
+export function leftRunningLines(
+  localS3: Pick<LocalS3, 'endpoint' | 'dir'>,
+  port: number,
+  startedByDemo: boolean,
+  deploymentFile: string | undefined,
+): string[] {
+  const cli = `LOCAL_S3_PORT=${port} npx tsx local/local-s3-cli.ts`;
+  const deployment = deploymentFile
+    ? [
+        `  deployment:        ${deploymentFile} (vault, buckets, roles and keys; mode 0600)`,
+        `  its path again:    ${cli} deployment`,
+      ]
+    : [];
+  if (!startedByDemo) {
+    return [`The local S3 at ${localS3.endpoint} was running before the demo: left running.`, ...deployment];
+  }
+  return [
+    `The local S3 is left running at ${localS3.endpoint} (state in ${localS3.dir}):`,
+    ...deployment,
+    `  endpoint and keys: ${cli} env`,
+    `  stop it:           ${cli} stop`,
+  ];
+}
 
 function printSummary(output: Output, report: RunReport, state: DemoState, stopMs: number): void {
   const attempts = report.results.flatMap((r) => r.recorded);
@@ -138,16 +164,10 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const client of state.clients.splice(0)) client.destroy();
     const localS3 = state.localS3;
     if (!localS3) return { ms: 0, lines: [] };
-    if (!state.startedLocalS3)
-      return { ms: 0, lines: [`The local S3 at ${localS3.endpoint} was running before the demo: left running.`] };
-    if (keep) {
+    if (!state.startedLocalS3 || keep) {
       return {
         ms: 0,
-        lines: [
-          `The local S3 is left running at ${localS3.endpoint} (state in ${localS3.dir}):`,
-          `  endpoint and keys: LOCAL_S3_PORT=${state.options.port} npx tsx local/local-s3-cli.ts env`,
-          `  stop it:           LOCAL_S3_PORT=${state.options.port} npx tsx local/local-s3-cli.ts stop`,
-        ],
+        lines: leftRunningLines(localS3, state.options.port, state.startedLocalS3, state.deployment?.deploymentFile),
       };
     }
     const started = performance.now();

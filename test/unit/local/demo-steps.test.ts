@@ -1,5 +1,5 @@
 import { DEMO_STEPS, sampleFiles } from '../../../local/demo/demo-steps';
-import { DEFAULT_CONFIG_FILE, parseArgs } from '../../../local/demo/main';
+import { DEFAULT_CONFIG_FILE, leftRunningLines, parseArgs } from '../../../local/demo/main';
 import { insertStepAfter, type Output, replaceStep, runSteps, type Step, table } from '../../../local/demo/steps';
 
 function capture(): Output & { lines: string[] } {
@@ -146,6 +146,30 @@ describe('the demo command line', () => {
     expect(() => parseArgs(['--port', 'abc'])).toThrow("--port must be a port in 1024-55535, got 'abc'");
     expect(() => parseArgs(['--config'])).toThrow('--config needs a value');
     expect(() => parseArgs(['--force'])).toThrow("unknown argument '--force'");
+  });
+});
+
+describe('what the demo says about a local S3 it leaves running', () => {
+  const localS3 = { endpoint: 'http://127.0.0.1:7682', dir: '/tmp/strongroom-local-s3-7682' };
+  const file = '/tmp/strongroom-local-s3-7682/deployments/demo-abc.json';
+
+  it('with --keep: where it runs, the deployment file and how to find it again, how to stop it', () => {
+    expect(leftRunningLines(localS3, 7682, true, file)).toEqual([
+      'The local S3 is left running at http://127.0.0.1:7682 (state in /tmp/strongroom-local-s3-7682):',
+      `  deployment:        ${file} (vault, buckets, roles and keys; mode 0600)`,
+      '  its path again:    LOCAL_S3_PORT=7682 npx tsx local/local-s3-cli.ts deployment',
+      '  endpoint and keys: LOCAL_S3_PORT=7682 npx tsx local/local-s3-cli.ts env',
+      '  stop it:           LOCAL_S3_PORT=7682 npx tsx local/local-s3-cli.ts stop',
+    ]);
+  });
+
+  it('one it found running: left as it was, the deployment file named; no deployment line if provisioning failed', () => {
+    expect(leftRunningLines(localS3, 7682, false, file)).toEqual([
+      'The local S3 at http://127.0.0.1:7682 was running before the demo: left running.',
+      `  deployment:        ${file} (vault, buckets, roles and keys; mode 0600)`,
+      '  its path again:    LOCAL_S3_PORT=7682 npx tsx local/local-s3-cli.ts deployment',
+    ]);
+    expect(leftRunningLines(localS3, 7682, true, undefined)).not.toContainEqual(expect.stringContaining('deployment'));
   });
 });
 
