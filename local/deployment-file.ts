@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, readFile, readlink, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { type ConfigProblem, describeValue, formatPath, formatProblem } from '../lib/config/errors';
+import { describeProblem, describeValue, formatPath, type Problem, ProblemsError, valueAt } from '../contract/errors';
 import { StrongroomConfigSchema } from '../lib/config/schema';
 import type { PolicyDocument, PolicyStatement } from '../lib/policy/document';
 import { PRIMARY_ROLE_KINDS } from '../lib/policy/primary-roles';
@@ -29,21 +29,21 @@ export const DEPLOYMENT_FILE_FORMAT = 'strongroom-local-deployment';
 export const DEPLOYMENT_FILE_VERSION = 1;
 
 /** A deployment file that cannot be used: unreadable, not JSON, another format version, or a field that is wrong. */
-export class LocalDeploymentFileError extends Error {
-  override name = 'LocalDeploymentFileError';
+export class LocalDeploymentFileError extends ProblemsError {
+  override readonly name: string = 'LocalDeploymentFileError';
   constructor(
     readonly file: string,
     message: string,
-    readonly problems: readonly ConfigProblem[] = [],
+    problems: readonly Problem[] = [],
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(message, problems, options);
   }
 }
 
 /** No deployment file where one was looked for (none provisioned on this local S3 yet, or it was stopped). */
 export class LocalDeploymentFileMissingError extends LocalDeploymentFileError {
-  override name = 'LocalDeploymentFileMissingError';
+  override readonly name: string = 'LocalDeploymentFileMissingError';
 }
 
 /** Where the deployments made on a local S3 are saved: `<LocalS3 dir>/deployments`. */
@@ -110,7 +110,7 @@ export async function loadLocalDeployment(file: string): Promise<LocalDeployment
   } catch (cause: unknown) {
     // Without the text V8 quotes around the error: it may be a secret key.
     const reason = describeError(cause).replace(/,\s*(\.\.\.)?".*"(\.\.\.)?\s+is not valid JSON$/s, '');
-    throw invalid(deploymentFile, [{ path: '(file)', received: `invalid JSON (${reason})`, expected: 'a JSON object' }]);
+    throw invalid(deploymentFile, [{ field: '(file)', received: `invalid JSON (${reason})`, expected: 'a JSON object' }]);
   }
   const envelope = ENVELOPE.safeParse(raw);
   if (!envelope.success) throw invalid(deploymentFile, problemsOf(envelope.error.issues, raw));
@@ -120,7 +120,7 @@ export async function loadLocalDeployment(file: string): Promise<LocalDeployment
   if (saved.config.name !== saved.name) {
     throw invalid(deploymentFile, [
       {
-        path: 'config.name',
+        field: 'config.name',
         received: describeValue(saved.config.name),
         expected: `${JSON.stringify(saved.name)} (the deployment name)`,
       },
@@ -132,7 +132,7 @@ export async function loadLocalDeployment(file: string): Promise<LocalDeployment
   } catch (cause: unknown) {
     throw invalid(deploymentFile, [
       {
-        path: 'mapping',
+        field: 'mapping',
         received: describeValue(saved.mapping),
         expected: `a mapping of the config (${describeError(cause)})`,
       },
@@ -263,27 +263,27 @@ const DEPLOYMENT_FILE = z.strictObject({
 
 // ---- errors -------------------------------------------------------------------------------------------------
 
-function invalid(file: string, problems: readonly ConfigProblem[]): LocalDeploymentFileError {
+function invalid(file: string, problems: readonly Problem[]): LocalDeploymentFileError {
   const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
   return new LocalDeploymentFileError(
     file,
-    `${file} is not a usable local deployment file (${count}):\n${problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`,
+    `${file} is not a usable local deployment file (${count}):\n${problems.map((p) => `  - ${describeProblem(p)}`).join('\n')}`,
     problems,
   );
 }
 
 /** Each issue as path, value found (secrets redacted) and what was expected. */
-function problemsOf(issues: readonly z.core.$ZodIssue[], raw: unknown): ConfigProblem[] {
+function problemsOf(issues: readonly z.core.$ZodIssue[], raw: unknown): Problem[] {
   const safe = redacted(raw);
-  return issues.flatMap((issue): ConfigProblem[] => {
+  return issues.flatMap((issue): Problem[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
-        path: formatPath([...issue.path, key]),
+        field: formatPath([...issue.path, key]),
         received: describeValue(valueAt(safe, [...issue.path, key])),
         expected: `no such field in format version ${DEPLOYMENT_FILE_VERSION}`,
       }));
     }
-    return [{ path: formatPath(issue.path), received: describeValue(valueAt(safe, issue.path)), expected: expectation(issue) }];
+    return [{ field: formatPath(issue.path), received: describeValue(valueAt(safe, issue.path)), expected: expectation(issue) }];
   });
 }
 
@@ -302,15 +302,6 @@ function expectation(issue: z.core.$ZodIssue): string {
     default:
       return issue.message;
   }
-}
-
-function valueAt(value: unknown, at: readonly PropertyKey[]): unknown {
-  let node = value;
-  for (const part of at) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = Reflect.get(node, part);
-  }
-  return node;
 }
 
 // ---- files --------------------------------------------------------------------------------------------------

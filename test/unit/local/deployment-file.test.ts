@@ -124,7 +124,7 @@ describe('loadLocalDeployment', () => {
     });
     expect(older.problems).toEqual([
       {
-        path: 'formatVersion',
+        field: 'formatVersion',
         received: '0',
         expected: '1: this file was written by an older local provisioner; provision a new deployment with this checkout',
       },
@@ -145,7 +145,7 @@ describe('loadLocalDeployment', () => {
       c.name = 'strongroom';
       c.region = 'us-east-1';
     });
-    expect(error.problems.map((p) => `${p.path}: received ${p.received}, expected ${p.expected}`)).toEqual([
+    expect(error.problems.map((p) => `${p.field}: received ${p.received}, expected ${p.expected}`)).toEqual([
       'format: received (missing), expected "strongroom-local-deployment" (a file written by saveLocalDeployment)',
       'formatVersion: received (missing), expected 1: this file was written by an older local provisioner; provision a new deployment with this checkout',
     ]);
@@ -162,12 +162,12 @@ describe('loadLocalDeployment', () => {
     });
     expect(error.problems).toEqual(
       expect.arrayContaining([
-        { path: 'vault.retentionDays', received: '"1"', expected: 'a value of type number' },
-        { path: 'primaries[0].functions.copier.secretAccessKey', received: '(missing)', expected: 'a value of type string' },
-        { path: 'primaries[0].functions.verify', received: '(missing)', expected: 'a value of type object' },
-        { path: 'primaries[0].vaultRoles.ingest.arn', received: '""', expected: 'a non-empty string' },
-        { path: 'endpoint', received: '"not a url"', expected: 'the local S3 endpoint URL' },
-        { path: 'backup.breakGlass.password', received: '"x"', expected: 'no such field in format version 1' },
+        { field: 'vault.retentionDays', received: '"1"', expected: 'a value of type number' },
+        { field: 'primaries[0].functions.copier.secretAccessKey', received: '(missing)', expected: 'a value of type string' },
+        { field: 'primaries[0].functions.verify', received: '(missing)', expected: 'a value of type object' },
+        { field: 'primaries[0].vaultRoles.ingest.arn', received: '""', expected: 'a non-empty string' },
+        { field: 'endpoint', received: '"not a url"', expected: 'the local S3 endpoint URL' },
+        { field: 'backup.breakGlass.password', received: '"x"', expected: 'no such field in format version 1' },
       ]),
     );
     expect(error.problems).toHaveLength(6);
@@ -179,7 +179,7 @@ describe('loadLocalDeployment', () => {
       c.config.vault.objectLock.retentionDays = -1;
     });
     expect(error.problems).toEqual([
-      { path: 'config.vault.objectLock.retentionDays', received: '-1', expected: expect.any(String) },
+      { field: 'config.vault.objectLock.retentionDays', received: '-1', expected: expect.any(String) },
     ]);
   });
 
@@ -188,7 +188,7 @@ describe('loadLocalDeployment', () => {
       c.config.name = 'other-abc';
     });
     expect(error.problems).toEqual([
-      { path: 'config.name', received: '"other-abc"', expected: '"unit-abc" (the deployment name)' },
+      { field: 'config.name', received: '"other-abc"', expected: '"unit-abc" (the deployment name)' },
     ]);
   });
 
@@ -198,7 +198,7 @@ describe('loadLocalDeployment', () => {
       c.backup.admin = [c.backup.admin];
       c.backup.breakGlass.extra = { secretAccessKey: c.backup.breakGlass.secretAccessKey };
     });
-    expect(error.problems.map((p) => p.path)).toEqual(['backup.admin', 'backup.breakGlass.extra', 'primaries[0].functions']);
+    expect(error.problems.map((p) => p.field)).toEqual(['backup.admin', 'backup.breakGlass.extra', 'primaries[0].functions']);
     expect(error.message).toContain('(redacted)');
     expect(error.message).not.toContain('secret-of-');
     expect(error.cause).toBeUndefined();
