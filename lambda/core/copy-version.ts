@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { writableHeaders } from './content-headers';
 import { abortStaleUploads, partSizeFor, uploadMultipart } from './multipart-upload';
 import { SourceChangedError } from './s3-errors';
 import type { ObjectCreated, SourceChange } from './source-change';
@@ -149,12 +150,6 @@ function versionEntry(change: ObjectCreated, version: SourceVersion, sha256: str
 }
 
 function objectFields(version: SourceVersion, entry: VaultEntry): VaultObjectFields {
-  // The vault object carries the source's headers too; S3 takes Expires as a date, and sends it back as a string.
-  const { ExpiresString, ...headers } = version.headers;
-  const expires = ExpiresString ? new Date(ExpiresString) : undefined;
-  return {
-    ...headers,
-    ...(expires && !Number.isNaN(expires.getTime()) ? { Expires: expires } : {}),
-    Metadata: vaultObjectMetadata(entry),
-  };
+  // The vault object carries the source's headers too.
+  return { ...writableHeaders(version.headers), Metadata: vaultObjectMetadata(entry) };
 }

@@ -79,6 +79,6 @@ export function vaultMetadata(
   return { ...marked, 'source-key': 'in-journal' };
 }
 
-function metadataBytes(metadata: Record<string, string>): number {
+export function metadataBytes(metadata: Record<string, string>): number {
   return Object.entries(metadata).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 }

@@ -1,0 +1,221 @@
+import {
+  DeleteObjectCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { describeError, StrongroomError } from '../../contract/errors';
+import { writableHeaders } from './content-headers';
+import type { TrustedEntry } from './journal-trust';
+import { partSizeFor, uploadMultipart } from './multipart-upload';
+import type { PlanItem } from './restore-plan';
+import { type ByteStream, forEachLimited, md5Base64, readAll, sha256Base64, sha256Hex } from './streams';
+import { metadataBytes, S3_USER_METADATA_MAX_BYTES } from './vault-entry';
+
+/*
+ * The restore executor: each planned write reads its vault version (as the restore reader, pinned by version
+ * id), refuses it if the server wrote it after the distrust instant or if its recorded SHA-256 disagrees with
+ * the journal, and streams it into the target as the restore function's own role, checking the SHA-256 of
+ * the bytes as they pass: a version whose bytes do not hash to the journal's value is never completed in the
+ * target. Small objects go in one PUT, larger ones through the multipart upload the copier uses. Each
+ * object written records its SHA-256 (`strongroom-sha256`), so a rerun finds it identical and skips it.
+ */
+
+export interface RestoreTuning {
+  /** Objects up to this size are read whole and written in one PUT. */
+  readonly singlePutMaxBytes: number;
+  readonly minPartBytes: number;
+  readonly partsInFlight: number;
+}
+
+export const DEFAULT_RESTORE_TUNING: RestoreTuning = {
+  singlePutMaxBytes: 16 * 1024 * 1024,
+  minPartBytes: 8 * 1024 * 1024,
+  partsInFlight: 4,
+};
+
+export interface ExecuteDependencies {
+  /** The vault, read as the restore reader. */
+  readonly vault: { readonly client: S3Client; readonly bucket: string };
+  /** The target, written as the restore function's own role. */
+  readonly target: { readonly client: S3Client; readonly bucket: string };
+  readonly distrustWritesAfter?: Date;
+  /** Remove extraneous keys (a delete marker: the target must be versioned). */
+  readonly removeExtraneous?: boolean;
+  readonly tuning?: RestoreTuning;
+  /** Objects restored at once. */
+  readonly concurrency?: number;
+  /** Milliseconds left; the executor stops starting new objects below `marginMs` and returns where it got to. */
+  readonly remainingMs?: () => number;
+  readonly marginMs?: number;
+  /** Called after each object, for progress. */
+  readonly onItem?: (item: PlanItem, outcome: ItemOutcome) => void;
+}
+
+export type ItemOutcome =
+  | { readonly status: 'written'; readonly bytes: number }
+  | { readonly status: 'skipped' }
+  | { readonly status: 'removed' }
+  | { readonly status: 'failed'; readonly reason: string };
+
+export interface ExecuteResult {
+  /** True when every item from `from` on was handled; false when the time budget ran out first. */
+  readonly done: boolean;
+  /** Index of the first item not handled: where a continuation starts. */
+  readonly next: number;
+  readonly written: number;
+  readonly bytesWritten: number;
+  readonly skipped: number;
+  readonly removed: number;
+  readonly failed: ReadonlyArray<{ readonly key: string; readonly reason: string }>;
+}
+
+/** A vault version that must not be restored: missing, written after the distrust instant, or not the bytes the journal records. */
+export class UntrustedVersionError extends StrongroomError {
+  public override readonly name = 'UntrustedVersionError';
+}
+
+/** The request asks for something the target cannot do safely (removal in an unversioned target). */
+export class RestoreRefusedError extends StrongroomError {
+  public override readonly name = 'RestoreRefusedError';
+}
+
+export async function executeRestore(deps: ExecuteDependencies, items: readonly PlanItem[], from = 0): Promise<ExecuteResult> {
+  const tuning = deps.tuning ?? DEFAULT_RESTORE_TUNING;
+  const concurrency = deps.concurrency ?? 8;
+  if (deps.removeExtraneous && items.some((i) => i.action === 'extraneous')) await assertVersioned(deps.target);
+  const result = { written: 0, bytesWritten: 0, skipped: 0, removed: 0, failed: [] as Array<{ key: string; reason: string }> };
+  let next = from;
+  while (next < items.length) {
+    if (deps.remainingMs && deps.remainingMs() < (deps.marginMs ?? 0)) return { done: false, next, ...result };
+    const chunk = items.slice(next, next + concurrency);
+    await forEachLimited(chunk, concurrency, async (item) => {
+      const outcome = await handle(deps, tuning, item);
+      if (outcome.status === 'written') {
+        result.written++;
+        result.bytesWritten += outcome.bytes;
+      } else if (outcome.status === 'skipped') result.skipped++;
+      else if (outcome.status === 'removed') result.removed++;
+      else result.failed.push({ key: item.key, reason: outcome.reason });
+      deps.onItem?.(item, outcome);
+    });
+    next += chunk.length;
+  }
+  return { done: true, next, ...result };
+}
+
+async function handle(deps: ExecuteDependencies, tuning: RestoreTuning, item: PlanItem): Promise<ItemOutcome> {
+  try {
+    if (item.action === 'skip') return { status: 'skipped' };
+    if (item.action === 'extraneous') {
+      if (!deps.removeExtraneous) return { status: 'skipped' };
+      await deps.target.client.send(new DeleteObjectCommand({ Bucket: deps.target.bucket, Key: item.targetKey }));
+      return { status: 'removed' };
+    }
+    if (!item.entry) throw new RestoreRefusedError(`plan item ${item.key} has no journal entry to restore`);
+    return { status: 'written', bytes: await restoreOne(deps, tuning, item.entry, item.targetKey) };
+  } catch (error: unknown) {
+    return { status: 'failed', reason: describeError(error) };
+  }
+}
+
+async function restoreOne(
+  deps: ExecuteDependencies,
+  tuning: RestoreTuning,
+  entry: TrustedEntry,
+  targetKey: string,
+): Promise<number> {
+  const vaultObject = await deps.vault.client.send(
+    new GetObjectCommand({
+      Bucket: deps.vault.bucket,
+      Key: entry.vaultKey,
+      ...(entry.vaultVersionId ? { VersionId: entry.vaultVersionId } : {}),
+    }),
+  );
+  const body = vaultObject.Body as unknown as ByteStream;
+  try {
+    checkTrusted(deps, entry, vaultObject);
+  } catch (error) {
+    await drain(body);
+    throw error;
+  }
+  const sha256 = entry.sha256 as string;
+  const object = targetFields(entry);
+  if (entry.size <= tuning.singlePutMaxBytes) {
+    const bytes = await readAll(body, tuning.singlePutMaxBytes);
+    const actual = sha256Hex(bytes);
+    if (actual !== sha256)
+      throw new UntrustedVersionError(
+        `${entry.vaultKey}: the vault's bytes hash to ${actual}, the journal records ${sha256}; not restored`,
+      );
+    await deps.target.client.send(
+      new PutObjectCommand({
+        Bucket: deps.target.bucket,
+        Key: targetKey,
+        Body: bytes,
+        ContentLength: bytes.length,
+        ContentMD5: md5Base64(bytes),
+        ChecksumSHA256: sha256Base64(bytes),
+        ...object,
+      }),
+    );
+    return bytes.length;
+  }
+  const written = await uploadMultipart({
+    client: deps.target.client,
+    bucket: deps.target.bucket,
+    key: targetKey,
+    source: { name: `vault ${entry.vaultKey}`, open: async () => body },
+    partBytes: partSizeFor(entry.size, tuning),
+    partsInFlight: tuning.partsInFlight,
+    object,
+    ifNoneMatch: false,
+    requireSha256: sha256,
+  });
+  return written.bytes;
+}
+
+/** Trust the vault's own clock and the journal's checksum, never the object's claims. */
+function checkTrusted(deps: ExecuteDependencies, entry: TrustedEntry, vaultObject: GetObjectCommandOutput): void {
+  if (entry.kind !== 'version' || entry.sha256 === null) {
+    throw new UntrustedVersionError(`${entry.vaultKey} is a ${entry.kind} entry, not a version with bytes`);
+  }
+  const writtenAt = vaultObject.LastModified;
+  if (deps.distrustWritesAfter && (!writtenAt || writtenAt > deps.distrustWritesAfter)) {
+    throw new UntrustedVersionError(
+      `${entry.vaultKey} was written by the vault at ${writtenAt?.toISOString() ?? '(unknown)'}, after distrust-writes-after ${deps.distrustWritesAfter.toISOString()}`,
+    );
+  }
+  const recorded = vaultObject.Metadata?.sha256;
+  if (recorded !== entry.sha256) {
+    throw new UntrustedVersionError(
+      `${entry.vaultKey} records SHA-256 ${recorded ?? '(none)'}, the journal ${entry.sha256}; not restored`,
+    );
+  }
+}
+
+/** Headers and metadata of the restored object: as the source had them, plus the SHA-256 a rerun checks. */
+function targetFields(entry: TrustedEntry) {
+  const headers = entry.headers ?? (entry.contentType ? { ContentType: entry.contentType } : {});
+  const withSha = { ...entry.metadata, 'strongroom-sha256': entry.sha256 as string };
+  // The source's own metadata comes first: if ours does not fit beside it, a rerun compares by ETag or rewrites.
+  const Metadata = metadataBytes(withSha) <= S3_USER_METADATA_MAX_BYTES ? withSha : entry.metadata;
+  return { ...writableHeaders(headers), Metadata };
+}
+
+async function assertVersioned(target: ExecuteDependencies['target']): Promise<void> {
+  const versioning = await target.client.send(new GetBucketVersioningCommand({ Bucket: target.bucket }));
+  if (versioning.Status !== 'Enabled') {
+    throw new RestoreRefusedError(
+      `removeExtraneous: received true for target ${target.bucket}, whose versioning is ${versioning.Status ?? 'off'}; expected a versioned target (removal must leave a recoverable delete marker)`,
+    );
+  }
+}
+
+async function drain(body: ByteStream | undefined): Promise<void> {
+  if (!body) return;
+  const destroy = (body as unknown as { destroy?: () => void }).destroy;
+  if (typeof destroy === 'function') destroy.call(body);
+}
