@@ -64,6 +64,9 @@ export interface PlanSummary {
 
 export const SAMPLE = 10;
 
+/** Where restores keep their manifests and state in a target: never one of the target's own keys. */
+export const RESTORE_WORK_PREFIX = '.strongroom/restores/';
+
 interface TargetObject {
   /** The source key the object stands for (its target key less the target prefix). */
   readonly key: string;
@@ -84,7 +87,7 @@ async function* listTarget(
       new ListObjectsV2Command({ Bucket: target.bucket, Prefix: targetPrefix + prefix || undefined, ContinuationToken: token }),
     );
     for (const o of page.Contents ?? []) {
-      if (o.Key)
+      if (o.Key && !o.Key.startsWith(RESTORE_WORK_PREFIX))
         yield { key: o.Key.slice(targetPrefix.length), targetKey: o.Key, size: o.Size ?? 0, etag: bareEtag(o.ETag ?? '') };
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { describeValue, ProblemsError } from '../../contract/errors';
+import type { PlanApiRequest, RestoreProgress, RestoreStatusResponse } from '../../contract/restore-api';
+import { openJournal } from './journal-reader';
+import type { VaultAccess } from './journal-seal';
+import { uploadMultipart } from './multipart-upload';
+import { DEFAULT_RESTORE_TUNING, executeRestore, type RestoreTuning } from './restore-execute';
+import { type PlanItem, type PlanSummary, planRestore, RESTORE_WORK_PREFIX } from './restore-plan';
+import { isNotFound } from './s3-errors';
+import { readAll } from './streams';
+
+/*
+ * A restore as a service: plan (the summary, and the full plan as a manifest of one JSON line per key),
+ * then run it in as many time-boxed passes as it takes, each resuming at the manifest line where the last
+ * stopped. The manifest and the restore's state live in the target bucket under `.strongroom/restores/<id>/`
+ * (the restore role may write there and nowhere else), which plans never count as the target's own keys.
+ * The same functions serve the restore Lambda, each batch of a Step Functions Distributed Map, and the CLI's
+ * --local mode.
+ */
+
+export { RESTORE_WORK_PREFIX };
+
+export interface RestoreServiceDependencies {
+  /** The vault, read as the restore reader. */
+  readonly vault: VaultAccess;
+  /** The primary account whose journal is read. */
+  readonly account: string;
+  /** A client for the target, as the restore function's role. */
+  readonly target: S3Client;
+  /** Buckets a restore may write to. */
+  readonly restoreTargets: readonly string[];
+  readonly now: () => Date;
+  readonly tuning?: RestoreTuning;
+  readonly concurrency?: number;
+}
+
+/** A restore request that cannot be served as asked: the field, what was received, what is possible. */
+export class RestoreRequestError extends ProblemsError {
+  public override readonly name = 'RestoreRequestError';
+
+  public constructor(field: string, received: unknown, expected: string) {
+    super(`invalid restore request: ${field}: received ${describeValue(received)}, expected ${expected}`, [
+      { field, received: describeValue(received), expected },
+    ]);
+  }
+}
+
+interface StoredState extends RestoreStatusResponse {
+  readonly summary: PlanSummary;
+  /** Manifest lines handled so far: where the next pass starts. */
+  readonly cursor: number;
+}
+
+export interface PlanResponse {
+  readonly restoreId: string;
+  readonly summary: PlanSummary;
+  readonly manifest: { readonly bucket: string; readonly key: string; readonly lines: number };
+}
+
+const workKey = (id: string, file: string) => `${RESTORE_WORK_PREFIX}${id}/${file}`;
+
+export function newRestoreId(now: Date): string {
+  return `r-${now.getTime().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+/** Plan a restore and store its manifest and state; nothing is written to the target's own keys. */
+export async function createPlan(deps: RestoreServiceDependencies, request: PlanApiRequest): Promise<PlanResponse> {
+  if (!deps.restoreTargets.includes(request.targetBucket)) {
+    throw new RestoreRequestError(
+      'targetBucket',
+      request.targetBucket,
+      `one of the configured restore targets (${deps.restoreTargets.join(', ') || 'none are configured'})`,
+    );
+  }
+  const now = deps.now();
+  const asOf = new Date(request.asOf);
+  if (asOf > now)
+    throw new RestoreRequestError('asOf', request.asOf, `an instant not in the future (now is ${now.toISOString()})`);
+  const distrust = request.distrustWritesAfter ? new Date(request.distrustWritesAfter) : undefined;
+  const view = await openJournal(deps.vault, deps.account, distrust ? { distrustWritesAfter: distrust } : {});
+  const restoreId = newRestoreId(now);
+  const summary: { value?: PlanSummary } = {};
+  const items = planRestore(
+    view,
+    {
+      bucket: request.sourceBucket,
+      ...(request.prefix ? { prefix: request.prefix } : {}),
+      asOf,
+      mode: request.mode ?? 'state',
+      target: { client: deps.target, bucket: request.targetBucket },
+      ...(request.targetPrefix ? { targetPrefix: request.targetPrefix } : {}),
+    },
+    summary,
+  );
+  const manifestKey = workKey(restoreId, 'manifest.jsonl');
+  const lines = await writeManifest(deps.target, request.targetBucket, manifestKey, items);
+  const plan = summary.value as PlanSummary;
+  if (plan.earliest === null) {
+    throw new RestoreRequestError(
+      'sourceBucket',
+      request.sourceBucket,
+      `a bucket (and prefix) with backups in the vault of account ${deps.account}; its journal has none`,
+    );
+  }
+  if (asOf < new Date(plan.earliest)) {
+    throw new RestoreRequestError('asOf', request.asOf, `an instant at or after the earliest restorable time, ${plan.earliest}`);
+  }
+  const state: StoredState = {
+    restoreId,
+    state: 'planned',
+    request,
+    summary: plan,
+    progress: {
+      objects: plan.counts.write,
+      bytes: plan.bytes.write,
+      objectsDone: 0,
+      bytesDone: 0,
+      skipped: 0,
+      failed: 0,
+      etaSeconds: null,
+    },
+    failures: [],
+    startedAt: null,
+    updatedAt: now.toISOString(),
+    cursor: 0,
+  };
+  await saveState(deps.target, request.targetBucket, state);
+  return { restoreId, summary: plan, manifest: { bucket: request.targetBucket, key: manifestKey, lines } };
+}
+
+export interface RunOptions {
+  /** Milliseconds left in this invocation; a pass stops starting objects below `marginMs`. */
+  readonly remainingMs?: () => number;
+  readonly marginMs?: number;
+  /** Manifest lines read per executor call (and state saved after each). */
+  readonly batchLines?: number;
+  readonly onProgress?: (progress: RestoreProgress) => void;
+}
+
+/** One pass of a planned restore: from its cursor until done or out of time. Idempotent: a rerun skips what is identical. */
+export async function runRestore(
+  deps: RestoreServiceDependencies,
+  targetBucket: string,
+  restoreId: string,
+  options: RunOptions = {},
+): Promise<RestoreStatusResponse> {
+  let state = await loadState(deps.target, targetBucket, restoreId);
+  if (state.state === 'succeeded') return publicState(state);
+  const started = deps.now();
+  state = { ...state, state: 'running', startedAt: state.startedAt ?? started.toISOString() };
+  const batchLines = options.batchLines ?? 1000;
+  const distrust = state.request.distrustWritesAfter ? new Date(state.request.distrustWritesAfter) : undefined;
+  let lineNo = 0;
+  let batch: PlanItem[] = [];
+  const flush = async (): Promise<boolean> => {
+    const result = await executeRestore(
+      {
+        vault: deps.vault,
+        target: { client: deps.target, bucket: targetBucket },
+        ...(distrust ? { distrustWritesAfter: distrust } : {}),
+        ...(state.request.removeExtraneous ? { removeExtraneous: true } : {}),
+        tuning: deps.tuning ?? DEFAULT_RESTORE_TUNING,
+        concurrency: deps.concurrency ?? 8,
+        ...(options.remainingMs ? { remainingMs: options.remainingMs, marginMs: options.marginMs ?? 0 } : {}),
+      },
+      batch,
+    );
+    const p = state.progress;
+    const done = p.objectsDone + result.written;
+    const elapsed = (deps.now().getTime() - new Date(state.startedAt as string).getTime()) / 1000;
+    const bytesDone = p.bytesDone + result.bytesWritten;
+    state = {
+      ...state,
+      cursor: state.cursor + result.next,
+      progress: {
+        ...p,
+        objectsDone: done,
+        bytesDone,
+        skipped: p.skipped + result.skipped,
+        failed: p.failed + result.failed.length,
+        etaSeconds: bytesDone > 0 && elapsed > 0 ? Math.round(((p.bytes - bytesDone) / bytesDone) * elapsed) : null,
+      },
+      failures: [...state.failures, ...result.failed].slice(0, 100),
+      updatedAt: deps.now().toISOString(),
+    };
+    await saveState(deps.target, targetBucket, state);
+    options.onProgress?.(state.progress);
+    batch = [];
+    return result.done;
+  };
+  for await (const line of manifestLines(deps.target, targetBucket, restoreId)) {
+    if (lineNo++ < state.cursor) continue;
+    batch.push(JSON.parse(line) as PlanItem);
+    if (batch.length >= batchLines && !(await flush())) return publicState(state);
+  }
+  if (batch.length > 0 && !(await flush())) return publicState(state);
+  state = { ...state, state: state.progress.failed > 0 ? 'failed' : 'succeeded', updatedAt: deps.now().toISOString() };
+  await saveState(deps.target, targetBucket, state);
+  return publicState(state);
+}
+
+export async function restoreStatus(deps: Pick<RestoreServiceDependencies, 'target'>, targetBucket: string, restoreId: string) {
+  return publicState(await loadState(deps.target, targetBucket, restoreId));
+}
+
+const MANIFEST_PART_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The plan as JSON lines. A small plan is one PUT; a plan past one part streams into a multipart upload, so
+ * a plan over millions of keys never sits in memory.
+ */
+async function writeManifest(s3: S3Client, bucket: string, key: string, items: AsyncIterable<PlanItem>): Promise<number> {
+  const iterator = items[Symbol.asyncIterator]();
+  let lines = 0;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let next = await iterator.next();
+  while (!next.done && headBytes < MANIFEST_PART_BYTES) {
+    const line = Buffer.from(`${JSON.stringify(next.value)}\n`, 'utf8');
+    head.push(line);
+    headBytes += line.length;
+    lines++;
+    next = await iterator.next();
+  }
+  if (next.done) {
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.concat(head), ContentType: 'application/x-ndjson' }),
+    );
+    return lines;
+  }
+  let pending: IteratorResult<PlanItem> = next;
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    yield* head;
+    while (!pending.done) {
+      lines++;
+      yield Buffer.from(`${JSON.stringify(pending.value)}\n`, 'utf8');
+      pending = await iterator.next();
+    }
+  }
+  await uploadMultipart({
+    client: s3,
+    bucket,
+    key,
+    source: { name: `restore manifest ${key}`, open: async () => rest() },
+    partBytes: MANIFEST_PART_BYTES,
+    partsInFlight: 2,
+    object: { ContentType: 'application/x-ndjson' },
+    ifNoneMatch: false,
+  });
+  return lines;
+}
+
+async function* manifestLines(s3: S3Client, bucket: string, restoreId: string): AsyncGenerator<string> {
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: workKey(restoreId, 'manifest.jsonl') }));
+  const lines = createInterface({
+    input: Readable.from(got.Body as AsyncIterable<Uint8Array>),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  for await (const line of lines) if (line.length > 0) yield line;
+}
+
+async function saveState(s3: S3Client, bucket: string, state: StoredState): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: workKey(state.restoreId, 'state.json'),
+      Body: JSON.stringify(state),
+      ContentType: 'application/json',
+    }),
+  );
+}
+
+async function loadState(s3: S3Client, bucket: string, restoreId: string): Promise<StoredState> {
+  try {
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: workKey(restoreId, 'state.json') }));
+    return JSON.parse((await readAll(got.Body as AsyncIterable<Uint8Array>, 16 * 1024 * 1024)).toString('utf8')) as StoredState;
+  } catch (error) {
+    if (isNotFound(error))
+      throw new RestoreRequestError('restoreId', restoreId, `the id of a restore planned into ${bucket} (plan returns it)`);
+    throw error;
+  }
+}
+
+function publicState(state: StoredState): RestoreStatusResponse & { summary: PlanSummary; cursor: number } {
+  return state;
+}
