@@ -3,6 +3,7 @@ import {
   GetBucketVersioningCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
+  HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -11,6 +12,7 @@ import { writableHeaders } from './content-headers';
 import type { TrustedEntry } from './journal-trust';
 import { partSizeFor, uploadMultipart } from './multipart-upload';
 import type { PlanItem } from './restore-plan';
+import { isNotFound } from './s3-errors';
 import { type ByteStream, forEachLimited, md5Base64, readAll, sha256Base64, sha256Hex } from './streams';
 import { metadataBytes, S3_USER_METADATA_MAX_BYTES } from './vault-entry';
 
@@ -42,6 +44,11 @@ export interface ExecuteDependencies {
   /** The target, written as the restore function's own role. */
   readonly target: { readonly client: S3Client; readonly bucket: string };
   readonly distrustWritesAfter?: Date;
+  /**
+   * Before each write, ask the target whether it already holds the object (the SHA-256 a restore records):
+   * set on the first batch after a resume, where a crashed pass may have written objects it never recorded.
+   */
+  readonly recheckTarget?: boolean;
   /** Remove extraneous keys (a delete marker: the target must be versioned). */
   readonly removeExtraneous?: boolean;
   readonly tuning?: RestoreTuning;
@@ -57,6 +64,8 @@ export interface ExecuteDependencies {
 export type ItemOutcome =
   | { readonly status: 'written'; readonly bytes: number }
   | { readonly status: 'skipped' }
+  /** Found in the target already, written by an earlier pass that stopped before recording it. */
+  | { readonly status: 'present'; readonly bytes: number }
   | { readonly status: 'removed' }
   | { readonly status: 'failed'; readonly reason: string };
 
@@ -68,6 +77,9 @@ export interface ExecuteResult {
   readonly written: number;
   readonly bytesWritten: number;
   readonly skipped: number;
+  /** Objects an earlier, interrupted pass had written (found by recheckTarget). */
+  readonly present: number;
+  readonly bytesPresent: number;
   readonly removed: number;
   readonly failed: ReadonlyArray<{ readonly key: string; readonly reason: string }>;
 }
@@ -86,7 +98,15 @@ export async function executeRestore(deps: ExecuteDependencies, items: readonly 
   const tuning = deps.tuning ?? DEFAULT_RESTORE_TUNING;
   const concurrency = deps.concurrency ?? 8;
   if (deps.removeExtraneous && items.some((i) => i.action === 'extraneous')) await assertVersioned(deps.target);
-  const result = { written: 0, bytesWritten: 0, skipped: 0, removed: 0, failed: [] as Array<{ key: string; reason: string }> };
+  const result = {
+    written: 0,
+    bytesWritten: 0,
+    skipped: 0,
+    present: 0,
+    bytesPresent: 0,
+    removed: 0,
+    failed: [] as Array<{ key: string; reason: string }>,
+  };
   let next = from;
   while (next < items.length) {
     if (deps.remainingMs && deps.remainingMs() < (deps.marginMs ?? 0)) return { done: false, next, ...result };
@@ -96,6 +116,9 @@ export async function executeRestore(deps: ExecuteDependencies, items: readonly 
       if (outcome.status === 'written') {
         result.written++;
         result.bytesWritten += outcome.bytes;
+      } else if (outcome.status === 'present') {
+        result.present++;
+        result.bytesPresent += outcome.bytes;
       } else if (outcome.status === 'skipped') result.skipped++;
       else if (outcome.status === 'removed') result.removed++;
       else result.failed.push({ key: item.key, reason: outcome.reason });
@@ -115,6 +138,9 @@ async function handle(deps: ExecuteDependencies, tuning: RestoreTuning, item: Pl
       return { status: 'removed' };
     }
     if (!item.entry) throw new RestoreRefusedError(`plan item ${item.key} has no journal entry to restore`);
+    if (deps.recheckTarget && (await alreadyRestored(deps.target, item.targetKey, item.entry))) {
+      return { status: 'present', bytes: item.entry.size };
+    }
     return { status: 'written', bytes: await restoreOne(deps, tuning, item.entry, item.targetKey) };
   } catch (error: unknown) {
     return { status: 'failed', reason: describeError(error) };
@@ -203,6 +229,16 @@ function targetFields(entry: TrustedEntry) {
   // The source's own metadata comes first: if ours does not fit beside it, a rerun compares by ETag or rewrites.
   const Metadata = metadataBytes(withSha) <= S3_USER_METADATA_MAX_BYTES ? withSha : entry.metadata;
   return { ...writableHeaders(headers), Metadata };
+}
+
+async function alreadyRestored(target: ExecuteDependencies['target'], key: string, entry: TrustedEntry): Promise<boolean> {
+  try {
+    const head = await target.client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: key }));
+    return head.ContentLength === entry.size && head.Metadata?.['strongroom-sha256'] === entry.sha256;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 async function assertVersioned(target: ExecuteDependencies['target']): Promise<void> {

@@ -149,6 +149,9 @@ export async function runRestore(
 ): Promise<RestoreStatusResponse> {
   let state = await loadState(deps.target, targetBucket, restoreId);
   if (state.state === 'succeeded') return publicState(state);
+  // A pass that finds the restore running resumes one that stopped or crashed: the batch after its last
+  // saved cursor may be partly written already, so that batch asks the target before each write.
+  let recheck = state.state === 'running';
   const started = deps.now();
   state = { ...state, state: 'running', startedAt: state.startedAt ?? started.toISOString() };
   const batchLines = options.batchLines ?? 1000;
@@ -162,6 +165,7 @@ export async function runRestore(
         target: { client: deps.target, bucket: targetBucket },
         ...(distrust ? { distrustWritesAfter: distrust } : {}),
         ...(state.request.removeExtraneous ? { removeExtraneous: true } : {}),
+        recheckTarget: recheck,
         tuning: deps.tuning ?? DEFAULT_RESTORE_TUNING,
         concurrency: deps.concurrency ?? 8,
         ...(options.remainingMs ? { remainingMs: options.remainingMs, marginMs: options.marginMs ?? 0 } : {}),
@@ -169,9 +173,9 @@ export async function runRestore(
       batch,
     );
     const p = state.progress;
-    const done = p.objectsDone + result.written;
+    const done = p.objectsDone + result.written + result.present;
     const elapsed = (deps.now().getTime() - new Date(state.startedAt as string).getTime()) / 1000;
-    const bytesDone = p.bytesDone + result.bytesWritten;
+    const bytesDone = p.bytesDone + result.bytesWritten + result.bytesPresent;
     state = {
       ...state,
       cursor: state.cursor + result.next,
@@ -189,6 +193,7 @@ export async function runRestore(
     await saveState(deps.target, targetBucket, state);
     options.onProgress?.(state.progress);
     batch = [];
+    recheck = false;
     return result.done;
   };
   for await (const line of manifestLines(deps.target, targetBucket, restoreId)) {

@@ -3,12 +3,7 @@
  * copied with peak memory measured (not assumed) below the object's size, and a copy killed in the
  * middle of its multipart upload then retried, leaving no orphan parts and exactly one entry.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import {
   GetObjectCommand,
   ListMultipartUploadsCommand,
@@ -16,90 +11,18 @@ import {
   ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { build } from 'esbuild';
 import { timelines } from '../../lambda/core/timeline';
 import { copierTarget, localCopier } from '../../local/local-copier';
 import type { LocalDeployment } from '../../local/provision';
 import { SourceEventLog } from '../../local/source-events';
+import { MIB, pattern, runChild, upload } from './support/child';
 import { Clients, provisionForTest } from './support/vault';
 
 jest.setTimeout(240_000);
 
 const CHILD = path.join(__dirname, 'support', 'copy-child.ts');
-const MIB = 1024 * 1024;
 const clients = new Clients();
 afterAll(() => clients.destroy());
-
-/**
- * Deterministic bytes that do not compress, generated as a stream (the test never holds the object):
- * one random-looking MiB from the seed, each copy stamped with its index.
- */
-function pattern(size: number, seed: string): { stream: () => Readable; sha256: Promise<string> } {
-  const block = Buffer.alloc(MIB);
-  for (let i = 0; i < MIB; i += 64) createHash('sha512').update(`${seed}:${i}`).digest().copy(block, i);
-  const make = () =>
-    Readable.from(
-      (function* () {
-        for (let offset = 0, i = 0; offset < size; offset += MIB, i++) {
-          const chunk = Buffer.from(block.subarray(0, Math.min(MIB, size - offset)));
-          chunk.writeUInt32BE(i, 0);
-          yield chunk;
-        }
-      })(),
-    );
-  const sha256 = (async () => {
-    const hash = createHash('sha256');
-    for await (const part of make()) hash.update(part as Buffer);
-    return hash.digest('hex');
-  })();
-  return { stream: make, sha256 };
-}
-
-async function upload(s3: S3Client, bucket: string, key: string, body: Readable) {
-  const done = await new Upload({
-    client: s3,
-    params: { Bucket: bucket, Key: key, Body: body },
-    partSize: 16 * MIB,
-    queueSize: 2,
-  }).done();
-  return { versionId: done.VersionId as string };
-}
-
-/**
- * The child is bundled with esbuild first, as the Lambda function is: the measured memory is the
- * copier's, not that of a TypeScript loader compiling sources in the same process.
- */
-let bundled: string | undefined;
-async function childScript(): Promise<string> {
-  if (bundled) return bundled;
-  const outfile = path.join(mkdtempSync(path.join(tmpdir(), 'strongroom-child-')), 'copy-child.js');
-  await build({ entryPoints: [CHILD], outfile, bundle: true, platform: 'node', target: 'node20', logLevel: 'error' });
-  bundled = outfile;
-  return outfile;
-}
-
-async function runChild(
-  input: unknown,
-): Promise<{ child: ChildProcess; result: Promise<{ stdout: string; stderr: string; code: number | null }> }> {
-  const child = spawn(process.execPath, [await childScript(), JSON.stringify(input)], {
-    cwd: path.join(__dirname, '..', '..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const result = new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) =>
-    child.on('exit', (code) => resolve({ stdout, stderr, code })),
-  );
-  return { child, result };
-}
 
 async function vaultVersionsUnder(deployment: LocalDeployment, owner: S3Client) {
   const listed = await owner.send(
@@ -127,7 +50,7 @@ describe('copier streaming on the local S3', () => {
     const data = pattern(size, 'big');
     const { versionId } = await upload(app, source, 'big/200mib.bin', data.stream());
     const started = performance.now();
-    const { result } = await runChild({
+    const { result } = await runChild(CHILD, {
       target: copierTarget(deployment),
       body: events.created(source, { key: 'big/200mib.bin', versionId }),
     });
@@ -167,7 +90,7 @@ describe('copier streaming on the local S3', () => {
     const tuning = { singlePutMaxBytes: 8 * MIB, minPartBytes: 5 * MIB, partsInFlight: 1 };
 
     // Kill the copier as soon as its upload has a part in the vault.
-    const { child, result } = await runChild({ target: copierTarget(deployment), body, tuning });
+    const { child, result } = await runChild(CHILD, { target: copierTarget(deployment), body, tuning });
     const deadline = Date.now() + 60_000;
     let killedWithParts = 0;
     while (Date.now() < deadline && killedWithParts === 0) {

@@ -3,25 +3,14 @@
  * killed mid-copy. Input (argv[2]): JSON {target, body, tuning?}. Output: one JSON line on stdout
  * with the batch result and the process's peak resident memory.
  */
-import { readFileSync } from 'node:fs';
 import type { CopyTuning } from '../../../lambda/core/copy-version';
 import { type LocalCopierTarget, localCopier } from '../../../local/local-copier';
+import { residentBytes } from './memory';
 
 interface ChildInput {
   readonly target: LocalCopierTarget;
   readonly body: string;
   readonly tuning?: CopyTuning;
-}
-
-/**
- * The kernel's high-water mark of this process's resident memory (VmHWM), in bytes. Not
- * process.resourceUsage().maxRSS: Linux carries ru_maxrss across exec, so a spawned child reports
- * the RSS its parent (the jest worker) had when it forked, whatever the child itself used.
- */
-function residentBytes(field: 'VmHWM' | 'VmRSS'): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
-  if (!match) throw new Error(`no ${field} in /proc/self/status`);
-  return Number(match[1]) * 1024;
 }
 
 async function main(): Promise<void> {
