@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { openJournal, readTimelines } from '../../../lambda/core/journal-reader';
 import { sealJournal } from '../../../lambda/core/journal-seal';
+import { compareKeys, timelines } from '../../../lambda/core/timeline';
 import { MemoryVault, version } from './memory-vault';
 import { ACCOUNT, BUCKET } from './support';
 
@@ -85,6 +87,47 @@ describe('journal reader', () => {
       { key: 'e/\u{1F600}', tokens: ['v.one', 'v.one-more'] },
       { key: 'e/\u{1F601}', tokens: ['v.two'] },
     ]);
+  });
+});
+
+describe('journal reader, property', () => {
+  it('yields exactly what a full scan finds for any bucket, prefix and startAfter, sealed or in the tail', async () => {
+    const key = fc.string({ unit: fc.constantFrom('a', 'b', '/', '\u00e9', '\u{1F600}'), minLength: 1, maxLength: 4 });
+    const anEntry = fc.record({ key, bucket: fc.constantFrom(BUCKET, 'acme-other'), id: fc.nat(20), at: fc.nat(50) });
+    const query = fc.record({
+      bucket: fc.constantFrom(BUCKET, 'acme-other'),
+      prefix: fc.option(fc.string({ unit: fc.constantFrom('a', 'b', '/', '\u{1F600}'), maxLength: 2 }), { nil: undefined }),
+      startAfter: fc.option(key, { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(anEntry, { minLength: 3, maxLength: 40 }),
+        fc.array(query, { minLength: 1, maxLength: 4 }),
+        async (raw, queries) => {
+          const vault = new MemoryVault();
+          const entries = raw.map((r) => version(r.key, `${r.id}`, r.at, { bucket: r.bucket }));
+          const part = (n: number) => entries.filter((_, i) => i % 3 === n);
+          await vault.append(ACCOUNT, part(0));
+          await seal(vault, 3);
+          await vault.append(ACCOUNT, part(1));
+          await seal(vault, 4);
+          await vault.append(ACCOUNT, part(2));
+          for (const q of queries) {
+            const expected = timelines(entries)
+              .filter(
+                (t) =>
+                  t.bucket === q.bucket &&
+                  t.key.startsWith(q.prefix ?? '') &&
+                  (q.startAfter === undefined || compareKeys(t.key, q.startAfter) > 0),
+              )
+              .sort((a, b) => compareKeys(a.key, b.key))
+              .map((t) => ({ key: t.key, tokens: t.entries.map((e) => e.token) }));
+            expect(await collect(vault, q)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 60, seed: 20261201 },
+    );
   });
 });
 
