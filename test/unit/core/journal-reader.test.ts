@@ -12,20 +12,6 @@ async function collect(vault: MemoryVault, query: Parameters<typeof readTimeline
   return out;
 }
 
-async function seal(vault: MemoryVault, indexBlockEntries?: number) {
-  vault.tick(2000);
-  const result = await sealJournal({
-    reader: vault.access,
-    writer: vault.access,
-    account: ACCOUNT,
-    now: () => vault.clock,
-    settleMs: 0,
-    ...(indexBlockEntries ? { indexBlockEntries } : {}),
-  });
-  expect(result.sealed).toBe(true);
-  vault.tick(2000);
-}
-
 describe('journal reader', () => {
   it("streams one bucket's timelines in key order, merging the sealed indexes and the unsealed tail, each entry once", async () => {
     const vault = new MemoryVault();
@@ -35,7 +21,7 @@ describe('journal reader', () => {
       version('b/x', 'bx1', 3),
       version('a', 'other', 4, { bucket: 'acme-other' }),
     ]);
-    await seal(vault);
+    await vault.seal(ACCOUNT);
     await vault.append(ACCOUNT, [
       version('c', 'c0', 0),
       version('b', 'b1', 5),
@@ -62,7 +48,7 @@ describe('journal reader', () => {
       ACCOUNT,
       keys.map((k, i) => version(k, `${k}v`, i)),
     );
-    await seal(vault, 5);
+    await vault.seal(ACCOUNT, 5);
     const view = await openJournal(vault.access, ACCOUNT);
     vault.forgetCalls();
     const found: string[] = [];
@@ -80,7 +66,7 @@ describe('journal reader', () => {
       version('e/\u{1F600}', 'one', 2),
       version('e/\uFFFD', 'bmp', 3),
     ]);
-    await seal(vault);
+    await vault.seal(ACCOUNT);
     await vault.append(ACCOUNT, [version('e/\u{1F600}', 'one-more', 4)]);
     expect(await collect(vault, { bucket: BUCKET, prefix: 'e/' })).toEqual([
       { key: 'e/\uFFFD', tokens: ['v.bmp'] },
@@ -108,9 +94,9 @@ describe('journal reader, property', () => {
           const entries = raw.map((r) => version(r.key, `${r.id}`, r.at, { bucket: r.bucket }));
           const part = (n: number) => entries.filter((_, i) => i % 3 === n);
           await vault.append(ACCOUNT, part(0));
-          await seal(vault, 3);
+          await vault.seal(ACCOUNT, 3);
           await vault.append(ACCOUNT, part(1));
-          await seal(vault, 4);
+          await vault.seal(ACCOUNT, 4);
           await vault.append(ACCOUNT, part(2));
           for (const q of queries) {
             const expected = timelines(entries)

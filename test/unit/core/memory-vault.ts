@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { JournalEntry } from '../../../lambda/core/journal';
+import { sealJournal } from '../../../lambda/core/journal-seal';
 import { appendJournalSegment } from '../../../lambda/core/journal-store';
 import { compareKeys } from '../../../lambda/core/timeline';
 import { ACCOUNT, BUCKET, entry, sdkBody } from './support';
@@ -73,6 +74,24 @@ export class MemoryVault {
   /** Append one journal segment at the current server time, as a copier batch would. */
   public async append(account: string, entries: readonly JournalEntry[]): Promise<string> {
     return appendJournalSegment(this.access, account, entries, `batch-${++this.segments}`, this.clock);
+  }
+
+  /**
+   * Seal what was appended, as the sealer would: two seconds later by the server's clock (so every segment
+   * has settled), with `indexBlockEntries` per index block; the clock moves on past the seal.
+   */
+  public async seal(account: string, indexBlockEntries?: number): Promise<void> {
+    this.tick(2000);
+    const result = await sealJournal({
+      reader: this.access,
+      writer: this.access,
+      account,
+      now: () => this.clock,
+      settleMs: 0,
+      ...(indexBlockEntries ? { indexBlockEntries } : {}),
+    });
+    if (!result.sealed) throw new Error(`nothing sealed: ${result.reason}`);
+    this.tick(2000);
   }
 
   /** GetObject requests made since the last `forgetCalls()`, with their keys and ranges. */
