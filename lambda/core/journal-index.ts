@@ -77,7 +77,13 @@ export function decodeIndexBlock(indexKey: string, block: IndexBlock, bytes: Buf
     );
   }
   return lines.map((line, i) => {
-    const parsed = TrustedEntrySchema.safeParse(JSON.parse(line));
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new JournalIntegrityError(indexKey, `block at ${block.offset}, line ${i + 1} is not JSON`, { cause: error });
+    }
+    const parsed = TrustedEntrySchema.safeParse(value);
     if (!parsed.success) {
       throw new JournalIntegrityError(indexKey, `block at ${block.offset}, line ${i + 1}: ${parsed.error.issues[0]?.message}`);
     }

@@ -25,7 +25,10 @@ export interface JournalView {
   readonly account: string;
   /** Seals trusted by this read (written at or before distrust-writes-after, if given), chain-checked. */
   readonly seals: readonly StoredSeal[];
-  /** Entries of segments no trusted seal covers, each stamped with its segment's server write time. */
+  /**
+   * Entries of segments no trusted seal covers, each stamped with its segment's server write time; sorted
+   * by bucket, then key (as S3 lists keys), then source order, so a query seeks into it instead of scanning.
+   */
   readonly tail: readonly TrustedEntry[];
   /** Unsealed segments whose write time falls inside an interval already sealed: written after the seal. */
   readonly lateSegments: readonly Listed[];
@@ -71,6 +74,7 @@ export async function openJournal(vault: VaultAccess, account: string, options: 
       else tail.push(entry);
     }
   });
+  tail.sort(compareTail);
   return { account, seals, tail, lateSegments, segmentCount: segments.length, setAside: report, vault };
 }
 
@@ -94,7 +98,7 @@ export async function* readTimelines(view: JournalView, query: TimelineQuery): A
     const index = seal.record.indexes.find((i) => i.bucket === query.bucket);
     if (index) sources.push(indexEntries(view, index.key, blocksFor(index.blocks, prefix, query.startAfter), wanted));
   }
-  sources.push(arrayIterator(view.tail.filter(wanted).sort(compareIndexed)));
+  sources.push(tailEntries(view.tail, query.bucket, prefix, query.startAfter));
 
   const heads = await Promise.all(sources.map((s) => s.next()));
   for (;;) {
@@ -145,6 +149,29 @@ async function* indexEntries(
   }
 }
 
-async function* arrayIterator<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
+function compareTail(a: TrustedEntry, b: TrustedEntry): number {
+  return a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : compareIndexed(a, b);
+}
+
+/**
+ * The tail's entries of one bucket under a prefix after a key, in index order: a binary search to the first
+ * (the tail is sorted by compareTail), then a walk while keys stay under the prefix. Nothing is copied.
+ */
+async function* tailEntries(
+  tail: readonly TrustedEntry[],
+  bucket: string,
+  prefix: string,
+  startAfter: string | undefined,
+): AsyncGenerator<TrustedEntry> {
+  const atOrAfterStart = (e: TrustedEntry) =>
+    e.bucket > bucket ||
+    (e.bucket === bucket && compareKeys(e.key, prefix) >= 0 && (startAfter === undefined || compareKeys(e.key, startAfter) > 0));
+  let lo = 0;
+  let hi = tail.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (atOrAfterStart(tail[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  for (let i = lo; i < tail.length && tail[i].bucket === bucket && tail[i].key.startsWith(prefix); i++) yield tail[i];
 }

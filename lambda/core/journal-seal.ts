@@ -5,6 +5,7 @@ import { decodeSegment, JournalIntegrityError } from './journal';
 import { encodeIndex, IndexBlockSchema } from './journal-index';
 import { indexKey, isSegmentKey, sealKey, sealsPrefix } from './journal-keys';
 import { type TrustedEntry, trusted } from './journal-trust';
+import { isPreconditionFailed } from './s3-errors';
 import { forEachLimited, md5Base64, readAll, sha256Base64 } from './streams';
 
 /*
@@ -174,6 +175,8 @@ export interface SealDependencies {
   /** Segments written less than this long ago stay in the tail: their writes may still be in flight. */
   readonly settleMs: number;
   readonly concurrency?: number;
+  /** Entries per index block (default INDEX_BLOCK_ENTRIES); smaller blocks mean smaller reads for a prefix. */
+  readonly indexBlockEntries?: number;
 }
 
 export type SealResult =
@@ -211,9 +214,10 @@ export async function sealJournal(deps: SealDependencies): Promise<SealResult> {
   }
   const indexes: SealRecord['indexes'] = [];
   for (const [bucket, entries] of [...byBucket].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const index = encodeIndex(entries);
-    const key = indexKey(deps.account, sequence, bucket);
-    await putOnce(deps.writer, key, index.body, 'application/gzip', { sha256: index.sha256, entries: String(index.entries) });
+    const index = encodeIndex(entries, deps.indexBlockEntries);
+    const key = indexKey(deps.account, sequence, bucket, index.sha256);
+    const metadata = { sha256: index.sha256, entries: String(index.entries) };
+    await putOnce(deps.writer, key, index.body, 'application/gzip', metadata, { existingIsSame: true });
     indexes.push({ bucket, key, sha256: index.sha256, bytes: index.body.length, entries: index.entries, blocks: index.blocks });
   }
 
@@ -240,22 +244,36 @@ export async function sealJournal(deps: SealDependencies): Promise<SealResult> {
   return { sealed: true, key, record };
 }
 
-/** A write-once journal write: If-None-Match, Content-MD5 and SHA-256, owned by the bucket owner. */
-async function putOnce(vault: VaultAccess, key: string, body: Buffer, contentType: string, metadata: Record<string, string>) {
-  await vault.client.send(
-    new PutObjectCommand({
-      Bucket: vault.bucket,
-      Key: key,
-      Body: body,
-      ContentLength: body.length,
-      ContentType: contentType,
-      ContentMD5: md5Base64(body),
-      ChecksumSHA256: sha256Base64(body),
-      IfNoneMatch: '*',
-      ACL: 'bucket-owner-full-control',
-      Metadata: metadata,
-    }),
-  );
+/**
+ * A write-once journal write: If-None-Match, Content-MD5 and SHA-256, owned by the bucket owner. With
+ * `existingIsSame` (a content-addressed key) a key already written holds these very bytes: done.
+ */
+async function putOnce(
+  vault: VaultAccess,
+  key: string,
+  body: Buffer,
+  contentType: string,
+  metadata: Record<string, string>,
+  options: { readonly existingIsSame?: boolean } = {},
+) {
+  try {
+    await vault.client.send(
+      new PutObjectCommand({
+        Bucket: vault.bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.length,
+        ContentType: contentType,
+        ContentMD5: md5Base64(body),
+        ChecksumSHA256: sha256Base64(body),
+        IfNoneMatch: '*',
+        ACL: 'bucket-owner-full-control',
+        Metadata: metadata,
+      }),
+    );
+  } catch (error) {
+    if (!(options.existingIsSame && isPreconditionFailed(error))) throw error;
+  }
 }
 
 function sha256Hex(data: string | Buffer): string {

@@ -41,9 +41,16 @@ export function compareKeys(a: string, b: string): number {
     if (x === y) continue;
     // Below the surrogates, UTF-16 code units order as UTF-8 bytes do; past them only the bytes tell.
     if (x < 0xd800 && y < 0xd800) return x - y;
-    return Buffer.compare(Buffer.from(a.slice(i), 'utf8'), Buffer.from(b.slice(i), 'utf8'));
+    // Encode from the start of the code point: a slice that began at a low surrogate would encode as
+    // U+FFFD on both sides, and two different keys (😀, 😁) would compare equal.
+    const from = i > 0 && isHighSurrogate(a.charCodeAt(i - 1)) ? i - 1 : i;
+    return Buffer.compare(Buffer.from(a.slice(from), 'utf8'), Buffer.from(b.slice(from), 'utf8'));
   }
   return a.length - b.length;
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
 }
 
 export interface KeyTimeline<T extends JournalEntry = JournalEntry> {

@@ -9,13 +9,13 @@ import { z } from 'zod';
 import { StrongroomError } from '../../contract/errors';
 import { once, onceWith, parseReconcilerEnv, type ReconcilerEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';
-import { readJournal } from '../core/journal-store';
+import { openJournal } from '../core/journal-reader';
 import { type ReconcileCheckpoint, ReconcileCheckpointSchema, reconcile } from '../core/reconciler';
 import { parseInput, ScheduledEventSchema } from './input';
 
 /*
  * Reconciler: on a schedule, re-lists the sources and enqueues for the copier what the vault's
- * journal lacks; when a pass outgrows one invocation it re-invokes itself asynchronously with its
+ * journal lacks (and what the sources lost: versions destroyed, unversioned objects deleted); when a pass outgrows one invocation it re-invokes itself asynchronously with its
  * checkpoint. The work is lambda/core/reconciler.ts; this adapter builds the clients.
  */
 
@@ -80,11 +80,12 @@ export async function runReconciler(
       {
         scope: { account: env.sourceAccountId, sources: env.sources },
         source: clients.source,
-        readJournal: () => readJournal({ client: clients.vault, bucket: env.vaultBucket }, env.sourceAccountId),
+        openJournal: () => openJournal({ client: clients.vault, bucket: env.vaultBucket }, env.sourceAccountId),
         enqueue: (bodies) => enqueue(clients.sqs, env.queueUrl, bodies),
         remainingMs: () => context.getRemainingTimeInMillis(),
         marginMs: SAFETY_MARGIN_MS,
         newRunId: () => randomUUID(),
+        now: () => new Date(),
       },
       from,
     );

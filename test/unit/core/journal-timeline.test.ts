@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { decodeSegment, encodeSegment, JournalIntegrityError, uniqueEntries } from '../../../lambda/core/journal';
-import { compareSequencers, currentAt, timelines } from '../../../lambda/core/timeline';
+import { compareKeys, compareSequencers, currentAt, timelines } from '../../../lambda/core/timeline';
 import { entry } from './support';
 
 describe('journal segments', () => {
@@ -110,5 +111,24 @@ describe('timeline', () => {
         .map((t) => t.key)
         .sort(),
     ).toEqual(['a.txt', 'b.txt']);
+  });
+});
+
+describe('compareKeys', () => {
+  const utf8Order = (a: string, b: string) => Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+
+  it('orders keys as S3 lists them (by UTF-8 bytes), astral characters included', () => {
+    // Keys that differ only in the low surrogate of one character once compared equal.
+    expect(compareKeys('a/\u{1F600}', 'a/\u{1F601}')).toBeLessThan(0);
+    expect(compareKeys('\u{1F601}', '\u{1F600}')).toBeGreaterThan(0);
+    expect(compareKeys('\uFFFF', '\u{10000}')).toBeLessThan(0);
+    expect(compareKeys('\u{10000}', '\uE000')).toBeGreaterThan(0);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 6 }), (a, b) => {
+        expect(Math.sign(compareKeys(a, b))).toBe(utf8Order(a, b));
+        expect(Math.sign(compareKeys(`p${a}`, `p${b}`))).toBe(utf8Order(a, b));
+      }),
+      { numRuns: 2000, seed: 20261201 },
+    );
   });
 });

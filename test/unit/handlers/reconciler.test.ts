@@ -1,12 +1,14 @@
 import './powertools-env';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ListObjectsV2Command, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { parseReconcilerEnv } from '../../../lambda/adapters/env';
 import { EnvironmentError, InputValidationError } from '../../../lambda/core/errors';
+import { encodeSegment } from '../../../lambda/core/journal';
 import { handler, type ReconcilerClients, runReconciler } from '../../../lambda/handlers/reconciler';
+import { entry, sdkBody } from '../core/support';
 import { COMMON_ENV, lambdaContext, observability, rejection } from './fixtures';
 
 const env = parseReconcilerEnv({
@@ -56,6 +58,39 @@ describe('reconciler handler', () => {
     expect(sqs).toHaveReceivedCommandTimes(SendMessageBatchCommand, 2);
     expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, { QueueUrl: env.queueUrl });
     expect(lambda).not.toHaveReceivedAnyCommand();
+  });
+
+  it("reads the account's journal through the auditor's vault client, and enqueues only what it lacks", async () => {
+    const segmentKey = `journal/${env.sourceAccountId}/2026/11/29/20261129T100000000Z-req.ndjson`;
+    const segment = encodeSegment([
+      entry({
+        kind: 'version',
+        account: env.sourceAccountId,
+        bucket: 'acme-prod-invoices',
+        key: 'k0',
+        token: 'v.v0',
+        sourceVersionId: 'v0',
+        sourceTime: new Date(0).toISOString(),
+      }),
+    ]);
+    vault.on(ListObjectsV2Command, { Prefix: `journal/${env.sourceAccountId}/` }).resolves({
+      Contents: [{ Key: segmentKey, LastModified: new Date('2026-11-29T10:00:01Z') }],
+    });
+    vault
+      .on(GetObjectCommand, { Key: segmentKey })
+      .callsFake(() => ({ Body: sdkBody(segment.body), Metadata: { sha256: segment.sha256 } }));
+    source.on(ListObjectVersionsCommand, { Bucket: 'acme-prod-invoices' }).resolves({
+      Versions: ['v0', 'v1'].map((id) => ({ Key: 'k0', VersionId: id, ETag: '"e"', LastModified: new Date(0) })),
+    });
+    await run(SCHEDULED);
+    expect(vault).toHaveReceivedCommandWith(ListObjectsV2Command, {
+      Bucket: env.vaultBucket,
+      Prefix: `journal/${env.sourceAccountId}/`,
+    });
+    const sent = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(sent.map((e) => JSON.parse(e.MessageBody as string).detail.object)).toEqual([
+      { key: 'k0', etag: 'e', 'version-id': 'v1' },
+    ]);
   });
 
   it('lists the prefixed source only under its prefixes (its role may list nothing else)', async () => {
