@@ -228,7 +228,9 @@ function targetFields(entry: TrustedEntry) {
   const withSha = { ...entry.metadata, 'strongroom-sha256': entry.sha256 as string };
   // The source's own metadata comes first: if ours does not fit beside it, a rerun compares by ETag or rewrites.
   const Metadata = metadataBytes(withSha) <= S3_USER_METADATA_MAX_BYTES ? withSha : entry.metadata;
-  return { ...writableHeaders(headers), Metadata };
+  // The target's owner must be able to read what a restore wrote: the default under S3's BucketOwnerEnforced,
+  // and what this canned ACL asks of servers where the writer owns its objects (Ceph RGW, ACL-enabled buckets).
+  return { ...writableHeaders(headers), Metadata, ACL: 'bucket-owner-full-control' as const };
 }
 
 async function alreadyRestored(target: ExecuteDependencies['target'], key: string, entry: TrustedEntry): Promise<boolean> {
