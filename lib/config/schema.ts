@@ -141,23 +141,14 @@ export const StrongroomConfigSchema = z
           )
           .default(365),
       })
-      .default({
-        copierTimeoutSeconds: 300,
-        copierMemoryMb: 1024,
-        copierReservedConcurrency: 10,
-        queueBatchSize: 10,
-        maxReceiveCount: 5,
-        rpoMinutes: 60,
-        reconcileSchedule: 'rate(6 hours)',
-        verifySchedule: 'cron(0 5 * * ? *)',
-        logRetentionDays: 365,
-      }),
+      // Absent, it is read as {}: every field takes its own default, written once above.
+      .prefault({}),
     /** Immutability guardrails. They can be raised, never lowered below the built-in floor. */
     guardrails: z
       .strictObject({
         minRetentionDays: days().default(1),
       })
-      .default({ minRetentionDays: 1 }),
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     // Cross-field validity (not immutability: that is the linter's job, see immutability-linter.ts).

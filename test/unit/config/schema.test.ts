@@ -1,3 +1,4 @@
+import { parseConfig } from '../../../lib/config/load';
 import { exampleConfig, exampleInput, exampleWith, refusal } from '../../support/config';
 
 describe('config schema', () => {
@@ -161,6 +162,25 @@ describe('config schema', () => {
     const error = refusal(exampleWith(path, value));
     expect(error.message).toContain('test-config:');
     expect(error.message).toContain(expected);
+  });
+
+  it('fills every pipeline and guardrail default when the object is given empty or left out', () => {
+    const omitted = exampleConfig();
+    const empty = parseConfig({ ...exampleInput(), pipeline: {}, guardrails: {} }, 'test-config');
+    expect(empty.pipeline).toEqual(omitted.pipeline);
+    expect(empty.guardrails).toEqual(omitted.guardrails);
+    expect(omitted.pipeline).toEqual({
+      copierTimeoutSeconds: 300,
+      copierMemoryMb: 1024,
+      copierReservedConcurrency: 10,
+      queueBatchSize: 10,
+      maxReceiveCount: 5,
+      rpoMinutes: 60,
+      reconcileSchedule: 'rate(6 hours)',
+      verifySchedule: 'cron(0 5 * * ? *)',
+      logRetentionDays: 365,
+    });
+    expect(omitted.guardrails).toEqual({ minRetentionDays: 1 });
   });
 
   it('refuses an unknown key and suggests the one meant', () => {
