@@ -9,7 +9,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { COMMON_ENV_VARS, EnvironmentOf } from '../../contract/environment';
 import { METRICS_NAMESPACE, serviceDimension, VERIFY_FAILURES_METRIC } from '../../contract/metrics';
-import type { PrimaryAccountConfig, StrongroomConfig } from '../config/schema';
+import { MIN_COPIER_RESERVED_CONCURRENCY, type PrimaryAccountConfig, type StrongroomConfig } from '../config/schema';
 import { AlertTopic } from '../constructs/alert-topic';
 import { CrossAccountBackupPlan } from '../constructs/cross-account-backup-plan';
 import { EventQueue } from '../constructs/event-queue';
@@ -83,12 +83,9 @@ export class ProtectedAccountStack extends Stack {
       );
     }
     const { pipeline } = config;
-    assertSchedule('pipeline.reconcileSchedule', pipeline.reconcileSchedule);
-    assertSchedule('pipeline.verifySchedule', pipeline.verifySchedule);
-    assertSchedule('backupPlan.schedule', config.backupPlan.schedule);
-    if (pipeline.copierReservedConcurrency < 2) {
+    if (pipeline.copierReservedConcurrency < MIN_COPIER_RESERVED_CONCURRENCY) {
       throw new Error(
-        `ProtectedAccountStack: pipeline.copierReservedConcurrency is ${pipeline.copierReservedConcurrency}; expected at least 2 (the SQS event source ` +
+        `ProtectedAccountStack: pipeline.copierReservedConcurrency is ${pipeline.copierReservedConcurrency}; expected at least ${MIN_COPIER_RESERVED_CONCURRENCY} (the SQS event source ` +
           'needs a maximum concurrency of 2 or more, and a poller throttled by a lower reserved concurrency would push healthy messages into the DLQ)',
       );
     }
@@ -332,32 +329,4 @@ export class ProtectedAccountStack extends Stack {
     new CfnOutput(this, 'RestoreFunctionName', { value: functions.restore.function.functionName });
     new CfnOutput(this, 'LocalBackupVaultName', { value: this.backupPlan.localVault.backupVaultName });
   }
-}
-
-/** Deploy-time refusals of EventBridge schedules, caught here instead: rate units must agree with the value, cron needs one "?". */
-export function assertSchedule(field: string, expression: string): void {
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (rate) {
-    const value = Number(rate[1]);
-    const unit = rate[2] ?? '';
-    const singular = !unit.endsWith('s');
-    if (value < 1 || (value === 1) !== singular) {
-      throw new Error(
-        `${field}: received ${JSON.stringify(expression)}, expected a rate of at least 1 whose unit agrees with it ("rate(1 hour)", "rate(6 hours)")`,
-      );
-    }
-    return;
-  }
-  const cron = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression);
-  if (cron) {
-    const dayOfMonth = cron[3];
-    const dayOfWeek = cron[5];
-    if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-      throw new Error(
-        `${field}: received ${JSON.stringify(expression)}, expected "?" in exactly one of day-of-month and day-of-week (e.g. "cron(0 3 * * ? *)")`,
-      );
-    }
-    return;
-  }
-  throw new Error(`${field}: received ${JSON.stringify(expression)}, expected "rate(N unit)" or "cron(m h dom mon dow year)"`);
 }

@@ -56,6 +56,16 @@ function configWith(change: (input: Json) => void): StrongroomConfig {
   return parseConfig(input, 'test');
 }
 
+/**
+ * The parsed example config with changes applied after parsing: what a caller that skips loadConfig
+ * could pass. The stack and its constructs must refuse it themselves.
+ */
+function unparsedConfigWith(change: (config: Json) => void): StrongroomConfig {
+  const config = structuredClone(exampleConfig()) as Json;
+  change(config);
+  return config;
+}
+
 function resources(template: Template, type: string): Record<string, Json> {
   return template.findResources(type);
 }
@@ -197,12 +207,12 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     ],
     [
       'reserved concurrency 1 (the SQS poller would throttle healthy messages into the DLQ)',
-      () => synth(configWith((c) => (c.pipeline = { copierReservedConcurrency: 1 }))),
+      () => synth(unparsedConfigWith((c) => (c.pipeline.copierReservedConcurrency = 1))),
       /copierReservedConcurrency is 1; expected at least 2/,
     ],
     [
       'a rate() backup schedule (AWS Backup accepts cron only)',
-      () => synth(configWith((c) => (c.backupPlan.schedule = 'rate(1 day)'))),
+      () => synth(unparsedConfigWith((c) => (c.backupPlan.schedule = 'rate(1 day)'))),
       /schedule must be a cron\(\.\.\.\) expression \(AWS Backup accepts no rate\(\.\.\.\)\), got "rate\(1 day\)"/,
     ],
     [

@@ -136,25 +136,67 @@ describe('config schema', () => {
       'reserved concurrency zero',
       'pipeline',
       { copierReservedConcurrency: 0 },
-      'pipeline.copierReservedConcurrency: received 0, expected an integer from 1 to 1000',
+      'pipeline.copierReservedConcurrency: received 0, expected an integer from 2 to 1000',
     ],
     [
-      'log retention CloudWatch does not offer',
+      'reserved concurrency one (the SQS poller would throttle healthy messages into the DLQ)',
       'pipeline',
-      { logRetentionDays: 10 },
-      'pipeline.logRetentionDays: received 10, expected a CloudWatch Logs retention: one of 1, 3, 5, 7',
+      { copierReservedConcurrency: 1 },
+      'pipeline.copierReservedConcurrency: received 1, expected an integer from 2 to 1000 (the SQS event source needs a maximum concurrency of 2 or more, and a poller throttled by a lower reserved concurrency would push healthy messages into the DLQ)',
     ],
     [
-      'vault lock max below min',
-      'backupVault.lock.maxRetentionDays',
-      3,
-      'backupVault.lock.maxRetentionDays: received 3, expected a number of days >= backupVault.lock.minRetentionDays (7)',
+      'a reconcile rate whose unit disagrees with its value',
+      'pipeline',
+      { reconcileSchedule: 'rate(1 hours)' },
+      'pipeline.reconcileSchedule: received "rate(1 hours)", expected a rate of at least 1 whose unit agrees with it ("rate(1 hour)", "rate(6 hours)")',
     ],
     [
-      'local backup retention zero',
-      'backupPlan.localRetentionDays',
-      0,
-      'backupPlan.localRetentionDays: received 0, expected an integer from 1 to 36500',
+      'a reconcile rate of zero',
+      'pipeline',
+      { reconcileSchedule: 'rate(0 minutes)' },
+      'pipeline.reconcileSchedule: received "rate(0 minutes)", expected a rate of at least 1 whose unit agrees with it',
+    ],
+    [
+      'a reconcile schedule in neither form',
+      'pipeline',
+      { reconcileSchedule: 'every 6 hours' },
+      'pipeline.reconcileSchedule: received "every 6 hours", expected a schedule expression: "cron(m h dom mon dow year)" with six fields, or "rate(N unit)"',
+    ],
+    [
+      'a verify cron with both day fields set',
+      'pipeline',
+      { verifySchedule: 'cron(0 5 * * MON *)' },
+      'pipeline.verifySchedule: received "cron(0 5 * * MON *)", expected "?" in exactly one of day-of-month and day-of-week (e.g. "cron(0 3 * * ? *)")',
+    ],
+    [
+      'a verify cron with "?" in both day fields',
+      'pipeline',
+      { verifySchedule: 'cron(0 5 ? * ? *)' },
+      'pipeline.verifySchedule: received "cron(0 5 ? * ? *)", expected "?" in exactly one of day-of-month and day-of-week',
+    ],
+    [
+      'a verify cron with five fields',
+      'pipeline',
+      { verifySchedule: 'cron(0 5 * * ?)' },
+      'pipeline.verifySchedule: received "cron(0 5 * * ?)", expected a schedule expression: "cron(m h dom mon dow year)" with six fields, or "rate(N unit)"',
+    ],
+    [
+      'a verify schedule that is not a string',
+      'pipeline',
+      { verifySchedule: 6 },
+      'pipeline.verifySchedule: received 6, expected a schedule expression',
+    ],
+    [
+      'a rate() backup schedule (AWS Backup accepts cron only)',
+      'backupPlan.schedule',
+      'rate(1 day)',
+      'backupPlan.schedule: received "rate(1 day)", expected a schedule expression: "cron(m h dom mon dow year)" with six fields (AWS Backup accepts no rate(...))',
+    ],
+    [
+      'a backup cron with both day fields set',
+      'backupPlan.schedule',
+      'cron(0 3 * * MON *)',
+      'backupPlan.schedule: received "cron(0 3 * * MON *)", expected "?" in exactly one of day-of-month and day-of-week',
     ],
   ];
 
@@ -162,6 +204,20 @@ describe('config schema', () => {
     const error = refusal(exampleWith(path, value));
     expect(error.message).toContain('test-config:');
     expect(error.message).toContain(expected);
+  });
+
+  it.each([
+    ['pipeline.reconcileSchedule', { reconcileSchedule: 'rate(1 hour)' }],
+    ['pipeline.reconcileSchedule', { reconcileSchedule: 'rate(15 minutes)' }],
+    ['pipeline.verifySchedule', { verifySchedule: 'cron(0 5 ? * MON-FRI *)' }],
+    ['pipeline.copierReservedConcurrency', { copierReservedConcurrency: 2 }],
+  ])('accepts %s as in %j', (_field, pipeline) => {
+    expect(parseConfig({ ...exampleInput(), pipeline }, 'test-config').pipeline).toMatchObject(pipeline);
+  });
+
+  it('validates the default schedules as strictly as configured ones', () => {
+    const { pipeline } = exampleConfig();
+    expect(() => parseConfig({ ...exampleInput(), pipeline: { ...pipeline } }, 'test-config')).not.toThrow();
   });
 
   it('fills every pipeline and guardrail default when the object is given empty or left out', () => {
