@@ -75,6 +75,24 @@ const scheduleExpression = (forms: ScheduleForms) =>
     if (problem) ctx.addIssue({ code: 'custom', input: expression, message: problem });
   });
 
+/** Characters IAM reads as wildcards or policy variables inside a Resource or a StringLike value. */
+const IAM_SPECIAL = /[*?]|\$\{/;
+
+/** A source whose prefixes IAM reads literally: each becomes a Resource and an s3:prefix condition of the functions' roles. */
+const ConfigSourceSchema = SourceSchema.superRefine((source, ctx) => {
+  source.prefixes?.forEach((prefix, k) => {
+    if (IAM_SPECIAL.test(prefix)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prefixes', k],
+        input: prefix,
+        message:
+          'a prefix without "*", "?" or "${" (IAM would read them as wildcards or variables and grant more than the prefix)',
+      });
+    }
+  });
+});
+
 export { SourceSchema };
 
 export const PrimaryAccountSchema = z.strictObject({
@@ -83,7 +101,7 @@ export const PrimaryAccountSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,19}$/, { error: 'a short label: 1-20 characters of a-z, 0-9 and "-", starting with a letter' }),
-  sources: z.array(SourceSchema).min(1, { error: 'at least one source bucket' }),
+  sources: z.array(ConfigSourceSchema).min(1, { error: 'at least one source bucket' }),
   /** Buckets the restore function may write to. The source buckets are NOT implicitly included. */
   restoreTargets: z.array(bucketName).default([]),
 });

@@ -227,24 +227,27 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     ],
     [
       'a prefix IAM would read as a wildcard',
-      () => synth(configWith((c) => (c.primaryAccounts[0].sources[1].prefixes = ['customer*/']))),
+      () => synth(unparsedConfigWith((c) => (c.primaryAccounts[0].sources[1].prefixes = ['customer*/']))),
       /sources\[1\]\.prefixes has "customer\*\/"; expected a prefix without "\*", "\?" or "\$\{"/,
     ],
     [
       'the vault bucket as a source',
-      () => synth(configWith((c) => c.primaryAccounts[0].sources.push({ bucket: 'strongroom-vault-111111111111-eu-west-1' }))),
+      () =>
+        synth(
+          unparsedConfigWith((c) => c.primaryAccounts[0].sources.push({ bucket: 'strongroom-vault-111111111111-eu-west-1' })),
+        ),
       /sources\[2\]\.bucket is "strongroom-vault-111111111111-eu-west-1"; expected a bucket other than the vault's own/,
     ],
     [
       'the vault bucket as a restore target',
-      () => synth(configWith((c) => (c.primaryAccounts[0].restoreTargets = ['strongroom-vault-111111111111-eu-west-1']))),
+      () => synth(unparsedConfigWith((c) => (c.primaryAccounts[0].restoreTargets = ['strongroom-vault-111111111111-eu-west-1']))),
       /restoreTargets\[0\] is "strongroom-vault-111111111111-eu-west-1"; expected a bucket other than the vault's own/,
     ],
     [
       'a source key in the backup account',
       () =>
         synth(
-          configWith(
+          unparsedConfigWith(
             (c) =>
               (c.primaryAccounts[0].sources[0].kmsKeyArn = `arn:aws:kms:eu-west-1:${BACKUP}:key/0f4c1a7e-1111-2222-3333-444455556666`),
           ),

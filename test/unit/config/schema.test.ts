@@ -198,6 +198,36 @@ describe('config schema', () => {
       'cron(0 3 * * MON *)',
       'backupPlan.schedule: received "cron(0 3 * * MON *)", expected "?" in exactly one of day-of-month and day-of-week',
     ],
+    [
+      'a prefix IAM would read as a wildcard',
+      'primaryAccounts[0].sources[1].prefixes',
+      ['customer/', 'exports*/'],
+      'primaryAccounts[0].sources[1].prefixes[1]: received "exports*/", expected a prefix without "*", "?" or "${" (IAM would read them as wildcards or variables and grant more than the prefix)',
+    ],
+    [
+      'a prefix IAM would read as a policy variable',
+      'primaryAccounts[0].sources[1].prefixes',
+      [`\${aws:username}/`],
+      `primaryAccounts[0].sources[1].prefixes[0]: received "\${aws:username}/", expected a prefix without "*", "?" or "\${"`,
+    ],
+    [
+      'log retention CloudWatch does not offer',
+      'pipeline',
+      { logRetentionDays: 10 },
+      'pipeline.logRetentionDays: received 10, expected a CloudWatch Logs retention: one of 1, 3, 5, 7',
+    ],
+    [
+      'vault lock max below min',
+      'backupVault.lock.maxRetentionDays',
+      3,
+      'backupVault.lock.maxRetentionDays: received 3, expected a number of days >= backupVault.lock.minRetentionDays (7)',
+    ],
+    [
+      'local backup retention zero',
+      'backupPlan.localRetentionDays',
+      0,
+      'backupPlan.localRetentionDays: received 0, expected an integer from 1 to 36500',
+    ],
   ];
 
   it.each(invalid)('refuses %s', (_what, path, value, expected) => {
