@@ -306,6 +306,47 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
   });
 });
 
+describe('logical ids', () => {
+  // A new logical id for a fixed-name resource makes CloudFormation create the new one before deleting
+  // the old: a name conflict for roles, functions and queues, a deleted alarm for alarms. These are the ids
+  // the stack gave them before it was split into constructs; they must not move.
+  const named: Array<[string, string, Record<string, string>]> = [
+    ['EventsQueue7396B467', 'AWS::SQS::Queue', { QueueName: 'strongroom-events' }],
+    ['EventsDeadLetterQueueC3DB07E1', 'AWS::SQS::Queue', { QueueName: 'strongroom-events-dlq' }],
+    ['CopierRole0B11BC1B', 'AWS::IAM::Role', { RoleName: 'strongroom-copier' }],
+    ['ReconcilerRole74F9D42A', 'AWS::IAM::Role', { RoleName: 'strongroom-reconciler' }],
+    ['RestoreRole76935C4A', 'AWS::IAM::Role', { RoleName: 'strongroom-restore' }],
+    ['VerifyRole0A525A7D', 'AWS::IAM::Role', { RoleName: 'strongroom-verify' }],
+    ['CopierFunctionC1A0E1EA', 'AWS::Lambda::Function', { FunctionName: 'strongroom-copier' }],
+    ['ReconcilerFunction0432B6FF', 'AWS::Lambda::Function', { FunctionName: 'strongroom-reconciler' }],
+    ['RestoreFunction07574348', 'AWS::Lambda::Function', { FunctionName: 'strongroom-restore' }],
+    ['VerifyFunction0C87FB6B', 'AWS::Lambda::Function', { FunctionName: 'strongroom-verify' }],
+    ['BackupLocalVault1978457A', 'AWS::Backup::BackupVault', { BackupVaultName: 'strongroom-local' }],
+    ['AlertsTopicCF7C81C9', 'AWS::SNS::Topic', { TopicName: 'strongroom-alerts' }],
+    ['DeadLettersAlarm3F8DE0AC', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-dead-letters' }],
+    ['CopierErrorsAlarmD3B6EC91', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-copier-errors' }],
+    ['FreshnessAlarm3769AA11', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-freshness' }],
+    ['ReconcilerErrorsAlarm52F1B758', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-reconciler-errors' }],
+    ['VerifyErrorsAlarmDA0AABFC', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-verify-errors' }],
+    ['VerifyFailuresAlarmA0D605DF', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-verify-failures' }],
+  ];
+  it.each(named)('%s stays the id of the %s named %j', (id, type, props) => {
+    expect(logicalIdOf(t, type, props)).toBe(id);
+  });
+
+  it('keeps the ids of the retained log groups, the schedules and the Backup job rule', () => {
+    expect(['copier', 'reconciler', 'restore', 'verify'].map((kind) => logGroupOf(functionId(`strongroom-${kind}`)))).toEqual([
+      'CopierLogGroup1CF5B2BC',
+      'ReconcilerLogGroupF3EE86C4',
+      'RestoreLogGroupE09E0462',
+      'VerifyLogGroupC5E35F11',
+    ]);
+    expect(Object.keys(resources(t, 'AWS::Events::Rule'))).toEqual(
+      expect.arrayContaining(['ReconcileSchedule3E7728F7', 'VerifyScheduleE7815914', 'BackupJobFailures5FCF9331']),
+    );
+  });
+});
+
 describe('event pipeline', () => {
   it('enables EventBridge notifications on each imported source, merging with existing settings (Managed: false)', () => {
     for (const bucket of ['acme-prod-invoices', 'acme-prod-uploads']) {
