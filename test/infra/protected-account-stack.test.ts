@@ -9,7 +9,9 @@ import { parseCopierEnv, parseReconcilerEnv, parseRestoreEnv, parseVerifyEnv } f
 import { parseConfig } from '../../lib/config/load';
 import type { StrongroomConfig } from '../../lib/config/schema';
 import { EventQueue } from '../../lib/constructs/event-queue';
+import { PipelineFunctions, type PipelineFunctionsProps } from '../../lib/constructs/pipeline-functions';
 import { StrongroomFunction } from '../../lib/constructs/strongroom-function';
+import { vaultPolicyModel } from '../../lib/policy/model';
 import { ProtectedAccountStack } from '../../lib/stacks/protected-account-stack';
 import { exampleConfig, exampleInput, twoAccountConfig } from '../support/config';
 
@@ -303,6 +305,39 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     expect(() => new StrongroomFunction(new Stack(app, 'C'), 'F', { ...props({}), logRetentionDays: 0 })).toThrow(
       /logRetentionDays must be a finite retention CloudWatch Logs accepts/,
     );
+  });
+});
+
+describe('the pipeline constructs refuse what they cannot build, even when constructed directly', () => {
+  const stack = () => new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S', { env: { account: PRIMARY } });
+  const functionsProps = (scope: Stack, change: Partial<PipelineFunctionsProps>): PipelineFunctionsProps => ({
+    deploymentName: 'strongroom',
+    account: example.primaryAccounts[0] as StrongroomConfig['primaryAccounts'][number],
+    model: vaultPolicyModel(example),
+    events: new EventQueue(scope, 'Q', { queueName: 'q', consumerTimeout: Duration.seconds(60), maxReceiveCount: 5 }),
+    copierTimeout: Duration.seconds(60),
+    copierMemoryMb: 1024,
+    copierReservedConcurrency: 10,
+    queueBatchSize: 10,
+    rpoMinutes: 60,
+    logRetentionDays: 30,
+    ...change,
+  });
+
+  it.each([
+    [{ copierReservedConcurrency: 1 }, 'PipelineFunctions: copierReservedConcurrency is 1; expected at least 2 and at most 1000'],
+    [
+      { copierReservedConcurrency: 1001 },
+      'PipelineFunctions: copierReservedConcurrency is 1001; expected at least 2 and at most 1000',
+    ],
+    [{ copierReservedConcurrency: 2.5 }, 'PipelineFunctions: copierReservedConcurrency is 2.5; expected at least 2'],
+    [
+      { queueBatchSize: 20 },
+      'PipelineFunctions: queueBatchSize is 20 with no queueBatchingWindow; expected a batching window for batches above 10',
+    ],
+  ])('PipelineFunctions refuses %j', (change, message) => {
+    const scope = stack();
+    expect(() => new PipelineFunctions(scope, 'F', functionsProps(scope, change))).toThrow(message);
   });
 });
 
