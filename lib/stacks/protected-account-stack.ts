@@ -11,6 +11,7 @@ import { AlertTopic } from '../constructs/alert-topic';
 import { CrossAccountBackupPlan } from '../constructs/cross-account-backup-plan';
 import { EventQueue } from '../constructs/event-queue';
 import { PipelineFunctions } from '../constructs/pipeline-functions';
+import { PipelineSchedules } from '../constructs/pipeline-schedules';
 import { SourceEvents } from '../constructs/source-events';
 import type { StrongroomFunction } from '../constructs/strongroom-function';
 import { strongroomNames } from '../naming';
@@ -33,11 +34,11 @@ export const BACKUP_JOB_FAILURE_STATES = ['FAILED', 'ABORTED', 'EXPIRED', 'PARTI
  * function names are fixed (the vault's trust policies name them); every permission comes from
  * lib/policy/primary-roles.ts except what needs this stack's own resources (queue, log groups).
  *
- * PipelineFunctions creates its resources in this stack's
+ * PipelineFunctions and PipelineSchedules create their resources in this stack's
  * scope, not under themselves: a resource's logical id is its construct path, and a new id for a
  * fixed-name role, function or alarm makes CloudFormation create the new one before deleting the
  * old (a name conflict for roles and functions; for an alarm, the delete removes the alarm just
- * re-put under the same name). Its resources keep the ids the stack gave them when it built them itself.
+ * re-put under the same name). Their resources keep the ids the stack gave them when it built them itself.
  */
 export class ProtectedAccountStack extends Stack {
   public readonly primaryAccount: PrimaryAccountConfig;
@@ -102,15 +103,11 @@ export class ProtectedAccountStack extends Stack {
     this.functions = pipelineFunctions.functions;
     const fn = (kind: PrimaryRoleKind) => this.functions[kind].function;
 
-    new events.Rule(this, 'ReconcileSchedule', {
-      description: 'Strongroom: re-list the sources and enqueue what the vault lacks',
-      schedule: events.Schedule.expression(pipeline.reconcileSchedule),
-      targets: [new targets.LambdaFunction(fn('reconciler'), { retryAttempts: 2 })],
-    });
-    new events.Rule(this, 'VerifySchedule', {
-      description: 'Strongroom: verify coverage, freshness and locks',
-      schedule: events.Schedule.expression(pipeline.verifySchedule),
-      targets: [new targets.LambdaFunction(fn('verify'), { retryAttempts: 2 })],
+    new PipelineSchedules(this, 'Schedules', {
+      reconciler: fn('reconciler'),
+      reconcileSchedule: events.Schedule.expression(pipeline.reconcileSchedule),
+      verify: fn('verify'),
+      verifySchedule: events.Schedule.expression(pipeline.verifySchedule),
     });
 
     this.sourceEvents = new SourceEvents(this, 'SourceEvents', {
