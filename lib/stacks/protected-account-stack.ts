@@ -1,15 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE, serviceDimension, VERIFY_FAILURES_METRIC } from '../../contract/metrics';
 import type { PrimaryAccountConfig, StrongroomConfig } from '../config/schema';
 import { AlertTopic } from '../constructs/alert-topic';
 import { CrossAccountBackupPlan } from '../constructs/cross-account-backup-plan';
 import { EventQueue } from '../constructs/event-queue';
+import { PipelineAlarms } from '../constructs/pipeline-alarms';
 import { PipelineFunctions } from '../constructs/pipeline-functions';
 import { PipelineSchedules } from '../constructs/pipeline-schedules';
 import { SourceEvents } from '../constructs/source-events';
@@ -24,9 +21,6 @@ export interface ProtectedAccountStackProps extends StackProps {
   readonly primaryAccountId: string;
 }
 
-/** Backup and copy job states that mean recovery points are missing (PARTIAL: some resources of a composite job failed). */
-export const BACKUP_JOB_FAILURE_STATES = ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'];
-
 /**
  * Everything that lives in one primary account: source events through EventBridge into an SQS
  * queue feeding the copier; the scheduled reconciler and verifier; the restore function; an AWS
@@ -34,7 +28,7 @@ export const BACKUP_JOB_FAILURE_STATES = ['FAILED', 'ABORTED', 'EXPIRED', 'PARTI
  * function names are fixed (the vault's trust policies name them); every permission comes from
  * lib/policy/primary-roles.ts except what needs this stack's own resources (queue, log groups).
  *
- * PipelineFunctions and PipelineSchedules create their resources in this stack's
+ * PipelineFunctions, PipelineSchedules and PipelineAlarms create their resources in this stack's
  * scope, not under themselves: a resource's logical id is its construct path, and a new id for a
  * fixed-name role, function or alarm makes CloudFormation create the new one before deleting the
  * old (a name conflict for roles and functions; for an alarm, the delete removes the alarm just
@@ -48,7 +42,7 @@ export class ProtectedAccountStack extends Stack {
   public readonly sourceEvents: SourceEvents;
   public readonly alerts: AlertTopic;
   public readonly backupPlan: CrossAccountBackupPlan;
-  public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  public readonly alarms: PipelineAlarms['alarms'];
 
   public constructor(scope: Construct, id: string, props: ProtectedAccountStackProps) {
     super(scope, id, props);
@@ -73,6 +67,7 @@ export class ProtectedAccountStack extends Stack {
     const { pipeline } = config;
     const names = strongroomNames(config);
     const model = vaultPolicyModel(config);
+    // loadConfig refuses each of these first, by field; the policy module keeps its own guard for other callers.
     assertPrimaryAccountScoped(model, account);
     Tags.of(this).add('strongroom:component', 'protected-account');
 
@@ -128,89 +123,19 @@ export class ProtectedAccountStack extends Stack {
       resourceTag: config.backupPlan.resourceTag,
     });
 
-    const alarmPrefix = `${config.name}-`;
     this.alerts = new AlertTopic(this, 'Alerts', {
       topicName: `${config.name}-alerts`,
       email: config.alerts.email,
-      alarmNamePrefix: alarmPrefix,
+      alarmNamePrefix: `${config.name}-`,
     });
-    const notify = new cloudwatchActions.SnsAction(this.alerts.topic);
-    const fiveMinutes = Duration.minutes(5);
-    /** Fires when one 5-minute period of `metric` is above `threshold`; no data (an idle queue, no invocations) is not a breach. */
-    const alarm = (id: string, name: string, description: string, metric: cloudwatch.IMetric, threshold: number) => {
-      const created = new cloudwatch.Alarm(this, id, {
-        alarmName: `${alarmPrefix}${name}`,
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(notify);
-      return created;
-    };
-    const queues = this.events;
-    this.alarms = {
-      deadLetters: alarm(
-        'DeadLettersAlarm',
-        'dead-letters',
-        'Source changes not backed up after every retry (or not deliverable to the queue) are waiting in the DLQ',
-        queues.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
-        0,
-      ),
-      copierErrors: alarm(
-        'CopierErrorsAlarm',
-        'copier-errors',
-        'Copier invocations failed as a whole (crash, timeout, invalid environment)',
-        fn('copier').metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        0,
-      ),
-      freshness: alarm(
-        'FreshnessAlarm',
-        'freshness',
-        `The oldest source change waiting to be copied is older than the RPO (${pipeline.rpoMinutes} minutes)`,
-        queues.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
-        pipeline.rpoMinutes * 60,
-      ),
-      reconcilerErrors: alarm(
-        'ReconcilerErrorsAlarm',
-        'reconciler-errors',
-        'A reconcile run failed: gaps in the vault are not being found or filled',
-        fn('reconciler').metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        0,
-      ),
-      verifyErrors: alarm(
-        'VerifyErrorsAlarm',
-        'verify-errors',
-        'The verify run failed',
-        fn('verify').metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        0,
-      ),
-      verifyFailures: alarm(
-        'VerifyFailuresAlarm',
-        'verify-failures',
-        'The verify run could not prove the backups complete, fresh and locked',
-        new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: VERIFY_FAILURES_METRIC,
-          dimensionsMap: serviceDimension('verify'),
-          period: fiveMinutes,
-          statistic: 'Sum',
-        }),
-        0,
-      ),
-    };
-
-    new events.Rule(this, 'BackupJobFailures', {
-      description: 'Strongroom: AWS Backup backup or cross-account copy jobs that did not complete',
-      eventPattern: {
-        source: ['aws.backup'],
-        detailType: ['Backup Job State Change', 'Copy Job State Change'],
-        detail: { state: BACKUP_JOB_FAILURE_STATES },
-      },
-      targets: [new targets.SnsTopic(this.alerts.topic)],
-    });
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      alerts: this.alerts,
+      events: this.events,
+      copier: fn('copier'),
+      reconciler: fn('reconciler'),
+      verify: fn('verify'),
+      rpoMinutes: pipeline.rpoMinutes,
+    }).alarms;
 
     new CfnOutput(this, 'EventQueueUrl', { value: this.events.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.events.deadLetterQueue.queueUrl });

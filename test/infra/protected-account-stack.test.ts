@@ -8,7 +8,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseCopierEnv, parseReconcilerEnv, parseRestoreEnv, parseVerifyEnv } from '../../lambda/adapters/env';
 import { parseConfig } from '../../lib/config/load';
 import type { StrongroomConfig } from '../../lib/config/schema';
+import { AlertTopic } from '../../lib/constructs/alert-topic';
 import { EventQueue } from '../../lib/constructs/event-queue';
+import { PipelineAlarms } from '../../lib/constructs/pipeline-alarms';
 import { PipelineFunctions, type PipelineFunctionsProps } from '../../lib/constructs/pipeline-functions';
 import { StrongroomFunction } from '../../lib/constructs/strongroom-function';
 import { vaultPolicyModel } from '../../lib/policy/model';
@@ -338,6 +340,22 @@ describe('the pipeline constructs refuse what they cannot build, even when const
   ])('PipelineFunctions refuses %j', (change, message) => {
     const scope = stack();
     expect(() => new PipelineFunctions(scope, 'F', functionsProps(scope, change))).toThrow(message);
+  });
+
+  it('PipelineAlarms refuses an RPO under one minute', () => {
+    const scope = stack();
+    const { functions } = new PipelineFunctions(scope, 'F', functionsProps(scope, {}));
+    expect(
+      () =>
+        new PipelineAlarms(scope, 'A', {
+          alerts: new AlertTopic(scope, 'T', { topicName: 't', email: 'a@example.com', alarmNamePrefix: 'x-' }),
+          events: new EventQueue(scope, 'Q2', { queueName: 'q2', consumerTimeout: Duration.seconds(60), maxReceiveCount: 5 }),
+          copier: functions.copier.function,
+          reconciler: functions.reconciler.function,
+          verify: functions.verify.function,
+          rpoMinutes: 0,
+        }),
+    ).toThrow('PipelineAlarms: rpoMinutes is 0; expected a whole number of minutes, at least 1');
   });
 });
 
