@@ -34,6 +34,11 @@ const MAX_COPIER_RESERVED_CONCURRENCY = 1000;
 /** Lambda refuses an SQS batch larger than this without a batching window. */
 const MAX_BATCH_WITHOUT_WINDOW = 10;
 
+/** The batching window a copier batch of `batchSize` records needs: none up to 10, one second above. */
+export function copierBatchingWindow(batchSize: number): Duration | undefined {
+  return batchSize > MAX_BATCH_WITHOUT_WINDOW ? Duration.seconds(1) : undefined;
+}
+
 /** Where the handlers' entry files are (by path: nothing under lib/ imports lambda/). */
 const HANDLERS = join(__dirname, '..', '..', 'lambda', 'handlers');
 
@@ -53,7 +58,7 @@ export interface PipelineFunctionsProps {
   readonly copierReservedConcurrency: number;
   /** Records per copier invocation. */
   readonly queueBatchSize: number;
-  /** Required above 10 records per batch; `events` must have been sized for it. @default - none */
+  /** Required above 10 records per batch (see copierBatchingWindow); `events` must have been sized for it. @default - none */
   readonly queueBatchingWindow?: Duration;
   /** Verify's recovery point objective: the age beyond which it calls a source stale. */
   readonly rpoMinutes: number;

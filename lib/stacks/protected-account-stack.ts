@@ -7,7 +7,7 @@ import { AlertTopic } from '../constructs/alert-topic';
 import { CrossAccountBackupPlan } from '../constructs/cross-account-backup-plan';
 import { EventQueue } from '../constructs/event-queue';
 import { PipelineAlarms } from '../constructs/pipeline-alarms';
-import { PipelineFunctions } from '../constructs/pipeline-functions';
+import { copierBatchingWindow, PipelineFunctions } from '../constructs/pipeline-functions';
 import { PipelineSchedules } from '../constructs/pipeline-schedules';
 import { SourceEvents } from '../constructs/source-events';
 import type { StrongroomFunction } from '../constructs/strongroom-function';
@@ -72,8 +72,7 @@ export class ProtectedAccountStack extends Stack {
     Tags.of(this).add('strongroom:component', 'protected-account');
 
     const copierTimeout = Duration.seconds(pipeline.copierTimeoutSeconds);
-    // Lambda refuses an SQS batch size above 10 without a batching window.
-    const batchingWindow = pipeline.queueBatchSize > 10 ? Duration.seconds(1) : undefined;
+    const batchingWindow = copierBatchingWindow(pipeline.queueBatchSize);
     this.events = new EventQueue(this, 'Events', {
       queueName: `${config.name}-events`,
       consumerTimeout: copierTimeout,
