@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseCopierEnv, parseReconcilerEnv, parseRestoreEnv, parseVerifyEnv } from '../../lambda/adapters/env';
@@ -311,7 +312,8 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
 });
 
 describe('the pipeline constructs refuse what they cannot build, even when constructed directly', () => {
-  const stack = () => new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S', { env: { account: PRIMARY } });
+  // Each refusal comes before any function is built, so nothing is bundled and no app context matters.
+  const stack = () => new Stack();
   const functionsProps = (scope: Stack, change: Partial<PipelineFunctionsProps>): PipelineFunctionsProps => ({
     deploymentName: 'strongroom',
     account: example.primaryAccounts[0] as StrongroomConfig['primaryAccounts'][number],
@@ -344,15 +346,15 @@ describe('the pipeline constructs refuse what they cannot build, even when const
 
   it('PipelineAlarms refuses an RPO under one minute', () => {
     const scope = stack();
-    const { functions } = new PipelineFunctions(scope, 'F', functionsProps(scope, {}));
+    const fn = (name: string) => lambda.Function.fromFunctionName(scope, name, name);
     expect(
       () =>
         new PipelineAlarms(scope, 'A', {
           alerts: new AlertTopic(scope, 'T', { topicName: 't', email: 'a@example.com', alarmNamePrefix: 'x-' }),
-          events: new EventQueue(scope, 'Q2', { queueName: 'q2', consumerTimeout: Duration.seconds(60), maxReceiveCount: 5 }),
-          copier: functions.copier.function,
-          reconciler: functions.reconciler.function,
-          verify: functions.verify.function,
+          events: new EventQueue(scope, 'Q', { queueName: 'q', consumerTimeout: Duration.seconds(60), maxReceiveCount: 5 }),
+          copier: fn('copier'),
+          reconciler: fn('reconciler'),
+          verify: fn('verify'),
           rpoMinutes: 0,
         }),
     ).toThrow('PipelineAlarms: rpoMinutes is 0; expected a whole number of minutes, at least 1');
