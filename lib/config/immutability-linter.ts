@@ -122,6 +122,45 @@ export const IMMUTABILITY_RULES: readonly ImmutabilityRule[] = [
       ),
   },
   {
+    id: 'VaultIsNeitherSourceNorRestoreTarget',
+    risk: "a vault bucket named as a source or restore target would grant a primary account's functions reads or writes on the vault, whose only path from a primary account is append",
+    check: (c) => {
+      const names = strongroomNames(c);
+      const vaultBuckets = [names.vaultBucket, names.vaultLogBucket];
+      const expected = `a bucket other than the vault's own (${vaultBuckets.join(', ')})`;
+      return c.primaryAccounts.flatMap((account, i) => [
+        ...account.sources.flatMap((source, j) =>
+          vaultBuckets.includes(source.bucket)
+            ? [{ field: `primaryAccounts[${i}].sources[${j}].bucket`, received: describeValue(source.bucket), expected }]
+            : [],
+        ),
+        ...account.restoreTargets.flatMap((target, j) =>
+          vaultBuckets.includes(target)
+            ? [{ field: `primaryAccounts[${i}].restoreTargets[${j}]`, received: describeValue(target), expected }]
+            : [],
+        ),
+      ]);
+    },
+  },
+  {
+    id: 'SourceKeysOutsideBackupAccount',
+    risk: "a source key in the backup account would give a primary account's functions rights on a backup-account resource, a path into the vault's account beyond its three roles",
+    check: (c) =>
+      c.primaryAccounts.flatMap((account, i) =>
+        account.sources.flatMap((source, j) =>
+          source.kmsKeyArn?.split(':')[4] === c.backupAccount.accountId
+            ? [
+                {
+                  field: `primaryAccounts[${i}].sources[${j}].kmsKeyArn`,
+                  received: describeValue(source.kmsKeyArn),
+                  expected: `a key outside the backup account (${c.backupAccount.accountId})`,
+                },
+              ]
+            : [],
+        ),
+      ),
+  },
+  {
     id: 'KmsKeyDeletionDenied',
     risk: 'a customer key that can be disabled or scheduled for deletion turns encryption into a delete button for every version in the vault',
     check: (c) =>

@@ -24,14 +24,73 @@ const days = () =>
     .min(0, { error: 'a whole number of days >= 0' })
     .max(36500, { error: 'at most 36500 days (100 years, the Object Lock maximum)' });
 
-const integerIn = (min: number, max: number) => {
-  const expected = { error: `an integer from ${min} to ${max}` };
+/** An integer in a range; `why`, when given, says what the range protects. */
+const integerIn = (min: number, max: number, why?: string) => {
+  const expected = { error: `an integer from ${min} to ${max}${why ? ` (${why})` : ''}` };
   return z.number(expected).int(expected).min(min, expected).max(max, expected);
 };
 
-/** EventBridge / AWS Backup schedule expressions. */
-const scheduleExpression = z.string().regex(/^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, {
-  error: 'a schedule expression: "cron(m h dom mon dow year)" with six fields, or "rate(N unit)"',
+/**
+ * The copier's floor: its SQS event source needs a maximum concurrency of at least 2, and that maximum
+ * is the reserved concurrency (a poller the function cannot serve still burns a receive).
+ */
+export const MIN_COPIER_RESERVED_CONCURRENCY = 2;
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const CRON = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/;
+
+/** The forms a schedule may take, each with what is expected of a value in neither: EventBridge rules take both, AWS Backup plans cron only. */
+const SCHEDULE_FORMS = {
+  'rate or cron': 'a schedule expression: "cron(m h dom mon dow year)" with six fields, or "rate(N unit)"',
+  cron: 'a schedule expression: "cron(m h dom mon dow year)" with six fields (AWS Backup accepts no rate(...))',
+} as const;
+type ScheduleForms = keyof typeof SCHEDULE_FORMS;
+
+/**
+ * What the service would refuse at deploy time in a schedule expression, or undefined when it is
+ * valid: a rate of at least 1 whose unit agrees with it; six cron fields with "?" in exactly one of
+ * the two day fields.
+ */
+function scheduleProblem(expression: string, forms: ScheduleForms): string | undefined {
+  const rate = forms === 'rate or cron' ? RATE.exec(expression) : null;
+  if (rate) {
+    const value = Number(rate[1]);
+    const singular = !(rate[2] ?? '').endsWith('s');
+    return value >= 1 && (value === 1) === singular
+      ? undefined
+      : 'a rate of at least 1 whose unit agrees with it ("rate(1 hour)", "rate(6 hours)")';
+  }
+  const cron = CRON.exec(expression);
+  if (cron) {
+    return (cron[3] === '?') !== (cron[5] === '?')
+      ? undefined
+      : '"?" in exactly one of day-of-month and day-of-week (e.g. "cron(0 3 * * ? *)")';
+  }
+  return SCHEDULE_FORMS[forms];
+}
+
+const scheduleExpression = (forms: ScheduleForms) =>
+  z.string({ error: SCHEDULE_FORMS[forms] }).superRefine((expression, ctx) => {
+    const problem = scheduleProblem(expression, forms);
+    if (problem) ctx.addIssue({ code: 'custom', input: expression, message: problem });
+  });
+
+/** Characters IAM reads as wildcards or policy variables inside a Resource or a StringLike value. */
+const IAM_SPECIAL = /[*?]|\$\{/;
+
+/** A source whose prefixes IAM reads literally: each becomes a Resource and an s3:prefix condition of the functions' roles. */
+const ConfigSourceSchema = SourceSchema.superRefine((source, ctx) => {
+  source.prefixes?.forEach((prefix, k) => {
+    if (IAM_SPECIAL.test(prefix)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prefixes', k],
+        input: prefix,
+        message:
+          'a prefix without "*", "?" or "${" (IAM would read them as wildcards or variables and grant more than the prefix)',
+      });
+    }
+  });
 });
 
 export { SourceSchema };
@@ -42,7 +101,7 @@ export const PrimaryAccountSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,19}$/, { error: 'a short label: 1-20 characters of a-z, 0-9 and "-", starting with a letter' }),
-  sources: z.array(SourceSchema).min(1, { error: 'at least one source bucket' }),
+  sources: z.array(ConfigSourceSchema).min(1, { error: 'at least one source bucket' }),
   /** Buckets the restore function may write to. The source buckets are NOT implicitly included. */
   restoreTargets: z.array(bucketName).default([]),
 });
@@ -100,7 +159,8 @@ export const StrongroomConfigSchema = z
       }),
     }),
     backupPlan: z.strictObject({
-      schedule: scheduleExpression,
+      /** When AWS Backup starts the plan's backups (UTC). */
+      schedule: scheduleExpression('cron'),
       /** Retention of the copies in the backup account's vault; must lie within the vault lock's range. */
       retentionDays: days(),
       /** Retention of the recovery points in the primary account's local vault. */
@@ -121,14 +181,18 @@ export const StrongroomConfigSchema = z
         copierTimeoutSeconds: integerIn(10, 900).default(300),
         copierMemoryMb: integerIn(256, 10240).default(1024),
         /** Caps how much of the account's Lambda concurrency a burst of source writes can take. */
-        copierReservedConcurrency: integerIn(1, 1000).default(10),
+        copierReservedConcurrency: integerIn(
+          MIN_COPIER_RESERVED_CONCURRENCY,
+          1000,
+          'the SQS event source needs a maximum concurrency of 2 or more, and a poller throttled by a lower reserved concurrency would push healthy messages into the DLQ',
+        ).default(10),
         queueBatchSize: integerIn(1, 100).default(10),
         /** Deliveries of one message before it moves to the dead-letter queue. */
         maxReceiveCount: integerIn(1, 100).default(5),
         /** Alarm when the newest successful copy is older than this (recovery point objective). */
         rpoMinutes: integerIn(5, 10080).default(60),
-        reconcileSchedule: scheduleExpression.default('rate(6 hours)'),
-        verifySchedule: scheduleExpression.default('cron(0 5 * * ? *)'),
+        reconcileSchedule: scheduleExpression('rate or cron').default('rate(6 hours)'),
+        verifySchedule: scheduleExpression('rate or cron').default('cron(0 5 * * ? *)'),
         logRetentionDays: z
           .union(
             [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) =>
@@ -141,23 +205,14 @@ export const StrongroomConfigSchema = z
           )
           .default(365),
       })
-      .default({
-        copierTimeoutSeconds: 300,
-        copierMemoryMb: 1024,
-        copierReservedConcurrency: 10,
-        queueBatchSize: 10,
-        maxReceiveCount: 5,
-        rpoMinutes: 60,
-        reconcileSchedule: 'rate(6 hours)',
-        verifySchedule: 'cron(0 5 * * ? *)',
-        logRetentionDays: 365,
-      }),
+      // Absent, it is read as {}: every field takes its own default, written once above.
+      .prefault({}),
     /** Immutability guardrails. They can be raised, never lowered below the built-in floor. */
     guardrails: z
       .strictObject({
         minRetentionDays: days().default(1),
       })
-      .default({ minRetentionDays: 1 }),
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     // Cross-field validity (not immutability: that is the linter's job, see immutability-linter.ts).

@@ -25,6 +25,8 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  */
 export class AlertTopic extends Construct {
   public readonly topic: sns.Topic;
+  /** Name prefix an alarm must carry to publish here (the topic policy admits `<prefix>*` only). */
+  public readonly alarmNamePrefix: string;
 
   public constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
@@ -32,6 +34,7 @@ export class AlertTopic extends Construct {
       throw new Error(`AlertTopic ${props.topicName}: email must be an e-mail address, got ${JSON.stringify(props.email)}`);
     }
     const stack = Stack.of(this);
+    this.alarmNamePrefix = props.alarmNamePrefix;
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: props.topicName,
       displayName: 'Strongroom alerts',

@@ -1,31 +1,19 @@
-import { join } from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { CfnOutput, Duration, Stack, type StackProps, Tags, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { COMMON_ENV_VARS, EnvironmentOf } from '../../contract/environment';
-import { METRICS_NAMESPACE, serviceDimension, VERIFY_FAILURES_METRIC } from '../../contract/metrics';
 import type { PrimaryAccountConfig, StrongroomConfig } from '../config/schema';
 import { AlertTopic } from '../constructs/alert-topic';
 import { CrossAccountBackupPlan } from '../constructs/cross-account-backup-plan';
 import { EventQueue } from '../constructs/event-queue';
+import { PipelineAlarms } from '../constructs/pipeline-alarms';
+import { copierBatchingWindow, PipelineFunctions } from '../constructs/pipeline-functions';
+import { PipelineSchedules } from '../constructs/pipeline-schedules';
 import { SourceEvents } from '../constructs/source-events';
-import { StrongroomFunction } from '../constructs/strongroom-function';
+import type { StrongroomFunction } from '../constructs/strongroom-function';
 import { strongroomNames } from '../naming';
-import { asList, policy } from '../policy/document';
 import { arns, vaultPolicyModel } from '../policy/model';
-import {
-  assertPrimaryAccountScoped,
-  assumedVaultRoleArn,
-  PRIMARY_ROLE_KINDS,
-  type PrimaryRoleKind,
-  primaryFunctionName,
-  primaryRoleStatements,
-} from '../policy/primary-roles';
+import { assertPrimaryAccountScoped, type PrimaryRoleKind } from '../policy/primary-roles';
 
 export interface ProtectedAccountStackProps extends StackProps {
   readonly config: StrongroomConfig;
@@ -33,25 +21,18 @@ export interface ProtectedAccountStackProps extends StackProps {
   readonly primaryAccountId: string;
 }
 
-const LABEL: Record<PrimaryRoleKind, string> = {
-  copier: 'Copier',
-  reconciler: 'Reconciler',
-  restore: 'Restore',
-  verify: 'Verify',
-};
-
-/** Backup and copy job states that mean recovery points are missing (PARTIAL: some resources of a composite job failed). */
-export const BACKUP_JOB_FAILURE_STATES = ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'];
-
-/** Time a long-running function (reconciler, restore, verify) may take per invocation; work beyond it is checkpointed. */
-const LONG_RUNNING_TIMEOUT = Duration.minutes(15);
-
 /**
  * Everything that lives in one primary account: source events through EventBridge into an SQS
  * queue feeding the copier; the scheduled reconciler and verifier; the restore function; an AWS
  * Backup plan copying into the backup account's locked vault; alarms to an SNS topic. Role and
  * function names are fixed (the vault's trust policies name them); every permission comes from
  * lib/policy/primary-roles.ts except what needs this stack's own resources (queue, log groups).
+ *
+ * PipelineFunctions, PipelineSchedules and PipelineAlarms create their resources in this stack's
+ * scope, not under themselves: a resource's logical id is its construct path, and a new id for a
+ * fixed-name role, function or alarm makes CloudFormation create the new one before deleting the
+ * old (a name conflict for roles and functions; for an alarm, the delete removes the alarm just
+ * re-put under the same name). Their resources keep the ids the stack gave them when it built them itself.
  */
 export class ProtectedAccountStack extends Stack {
   public readonly primaryAccount: PrimaryAccountConfig;
@@ -61,7 +42,7 @@ export class ProtectedAccountStack extends Stack {
   public readonly sourceEvents: SourceEvents;
   public readonly alerts: AlertTopic;
   public readonly backupPlan: CrossAccountBackupPlan;
-  public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  public readonly alarms: PipelineAlarms['alarms'];
 
   public constructor(scope: Construct, id: string, props: ProtectedAccountStackProps) {
     super(scope, id, props);
@@ -82,26 +63,16 @@ export class ProtectedAccountStack extends Stack {
         `ProtectedAccountStack: env.region must be set explicitly to config.region (${config.region}), got ${Token.isUnresolved(this.region) ? '(not set)' : this.region}`,
       );
     }
-    const { pipeline } = config;
-    assertSchedule('pipeline.reconcileSchedule', pipeline.reconcileSchedule);
-    assertSchedule('pipeline.verifySchedule', pipeline.verifySchedule);
-    assertSchedule('backupPlan.schedule', config.backupPlan.schedule);
-    if (pipeline.copierReservedConcurrency < 2) {
-      throw new Error(
-        `ProtectedAccountStack: pipeline.copierReservedConcurrency is ${pipeline.copierReservedConcurrency}; expected at least 2 (the SQS event source ` +
-          'needs a maximum concurrency of 2 or more, and a poller throttled by a lower reserved concurrency would push healthy messages into the DLQ)',
-      );
-    }
     this.primaryAccount = account;
+    const { pipeline } = config;
     const names = strongroomNames(config);
     const model = vaultPolicyModel(config);
+    // loadConfig refuses each of these first, by field; the policy module keeps its own guard for other callers.
     assertPrimaryAccountScoped(model, account);
     Tags.of(this).add('strongroom:component', 'protected-account');
 
-    // --- Event queue ---------------------------------------------------------------------------
     const copierTimeout = Duration.seconds(pipeline.copierTimeoutSeconds);
-    // Lambda refuses an SQS batch size above 10 without a batching window.
-    const batchingWindow = pipeline.queueBatchSize > 10 ? Duration.seconds(1) : undefined;
+    const batchingWindow = copierBatchingWindow(pipeline.queueBatchSize);
     this.events = new EventQueue(this, 'Events', {
       queueName: `${config.name}-events`,
       consumerTimeout: copierTimeout,
@@ -109,119 +80,30 @@ export class ProtectedAccountStack extends Stack {
       maxReceiveCount: pipeline.maxReceiveCount,
     });
 
-    // --- Roles (fixed names, exact permissions) ------------------------------------------------
-    const roles = {} as Record<PrimaryRoleKind, iam.Role>;
-    for (const kind of PRIMARY_ROLE_KINDS) {
-      const statements = primaryRoleStatements(model, account, kind, config.name);
-      roles[kind] = new iam.Role(this, `${LABEL[kind]}Role`, {
-        roleName: names.primaryRoles[kind],
-        description: `Strongroom ${kind} function of primary account ${account.name} (${account.accountId})`,
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        maxSessionDuration: Duration.hours(1),
-        inlinePolicies: { [LABEL[kind]]: iam.PolicyDocument.fromJson(policy(...statements)) },
-      });
-      // Object-level S3 actions on a prefix or a whole bucket: an object ARN is narrower only by naming every key.
-      const objectWildcards = new Set(
-        statements
-          .flatMap((st) => asList(st.Resource))
-          .filter((r) => r.startsWith(`arn:${model.partition}:s3:::`) && r.endsWith('*')),
-      );
-      for (const resource of objectWildcards) {
-        Validations.of(roles[kind]).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason: `The ${kind} role's object-level S3 actions cover exactly the configured prefix or bucket; an object ARN can be narrower only by naming every key.`,
-        });
-      }
-    }
-    this.roles = roles;
-
-    // --- Functions -----------------------------------------------------------------------------
-    const functionName = (kind: PrimaryRoleKind) => primaryFunctionName(config.name, kind);
-    const common: Pick<EnvironmentOf<'copier'>, (typeof COMMON_ENV_VARS)[number]> = {
-      STRONGROOM_NAME: config.name,
-      SOURCE_ACCOUNT_ID: account.accountId,
-      VAULT_ACCOUNT_ID: model.backupAccount,
-      VAULT_BUCKET: model.vaultBucket,
-      EXTERNAL_ID: config.externalId,
-      SOURCES: JSON.stringify(account.sources),
-    };
-    const vaultRoleArn = (kind: PrimaryRoleKind) => assumedVaultRoleArn(model, kind, account.accountId);
-    const environments: { readonly [K in PrimaryRoleKind]: EnvironmentOf<K> } = {
-      copier: {
-        ...common,
-        INGEST_ROLE_ARN: vaultRoleArn('copier'),
-        DEAD_LETTER_QUEUE_URL: this.events.deadLetterQueue.queueUrl,
-      },
-      reconciler: {
-        ...common,
-        AUDITOR_ROLE_ARN: vaultRoleArn('reconciler'),
-        QUEUE_URL: this.events.queue.queueUrl,
-        RECONCILER_FUNCTION_NAME: functionName('reconciler'),
-      },
-      restore: {
-        ...common,
-        RESTORE_READER_ROLE_ARN: vaultRoleArn('restore'),
-        RESTORE_TARGETS: JSON.stringify(account.restoreTargets),
-      },
-      verify: {
-        ...common,
-        AUDITOR_ROLE_ARN: vaultRoleArn('verify'),
-        BACKUP_VAULT_ARN: arns.backupVault(model, model.backupAccount, model.backupVault),
-        RPO_MINUTES: String(pipeline.rpoMinutes),
-      },
-    };
-    const sizing: Record<PrimaryRoleKind, { timeout: Duration; memorySize: number; reservedConcurrentExecutions?: number }> = {
-      copier: {
-        timeout: copierTimeout,
-        memorySize: pipeline.copierMemoryMb,
-        reservedConcurrentExecutions: pipeline.copierReservedConcurrency,
-      },
-      reconciler: { timeout: LONG_RUNNING_TIMEOUT, memorySize: 1024 },
-      restore: { timeout: LONG_RUNNING_TIMEOUT, memorySize: 1024 },
-      verify: { timeout: LONG_RUNNING_TIMEOUT, memorySize: 1024 },
-    };
-    const functions = {} as Record<PrimaryRoleKind, StrongroomFunction>;
-    for (const kind of PRIMARY_ROLE_KINDS) {
-      functions[kind] = new StrongroomFunction(this, LABEL[kind], {
-        functionName: functionName(kind),
-        entry: join(__dirname, '..', '..', 'lambda', 'handlers', `${kind}.ts`),
-        role: roles[kind],
-        serviceName: kind,
-        environment: environments[kind],
-        logRetentionDays: pipeline.logRetentionDays,
-        description: `Strongroom ${kind} (primary account ${account.name})`,
-        ...sizing[kind],
-      });
-    }
-    this.functions = functions;
-
-    // Copier: fed by the queue; failed records go back one by one (partial batch response).
-    functions.copier.function.addEventSource(
-      new SqsEventSource(this.events.queue, {
-        batchSize: pipeline.queueBatchSize,
-        maxBatchingWindow: batchingWindow,
-        reportBatchItemFailures: true,
-        // Never more pollers than the function may run: a throttled receive still counts towards maxReceiveCount.
-        maxConcurrency: pipeline.copierReservedConcurrency,
-      }),
-    );
-    // Reconciler: enqueues what the vault lacks (the queue's ARN is a token, hence granted here).
-    this.events.queue.grantSendMessages(roles.reconciler);
-    // Copier: a record that can never be processed goes straight to the DLQ instead of being retried.
-    this.events.deadLetterQueue.grantSendMessages(roles.copier);
-
-    new events.Rule(this, 'ReconcileSchedule', {
-      description: 'Strongroom: re-list the sources and enqueue what the vault lacks',
-      schedule: events.Schedule.expression(pipeline.reconcileSchedule),
-      targets: [new targets.LambdaFunction(functions.reconciler.function, { retryAttempts: 2 })],
+    const pipelineFunctions = new PipelineFunctions(this, 'Functions', {
+      deploymentName: config.name,
+      account,
+      model,
+      events: this.events,
+      copierTimeout,
+      copierMemoryMb: pipeline.copierMemoryMb,
+      copierReservedConcurrency: pipeline.copierReservedConcurrency,
+      queueBatchSize: pipeline.queueBatchSize,
+      queueBatchingWindow: batchingWindow,
+      rpoMinutes: pipeline.rpoMinutes,
+      logRetentionDays: pipeline.logRetentionDays,
     });
-    new events.Rule(this, 'VerifySchedule', {
-      description: 'Strongroom: verify coverage, freshness and locks',
-      schedule: events.Schedule.expression(pipeline.verifySchedule),
-      targets: [new targets.LambdaFunction(functions.verify.function, { retryAttempts: 2 })],
+    this.roles = pipelineFunctions.roles;
+    this.functions = pipelineFunctions.functions;
+    const fn = (kind: PrimaryRoleKind) => this.functions[kind].function;
+
+    new PipelineSchedules(this, 'Schedules', {
+      reconciler: fn('reconciler'),
+      reconcileSchedule: events.Schedule.expression(pipeline.reconcileSchedule),
+      verify: fn('verify'),
+      verifySchedule: events.Schedule.expression(pipeline.verifySchedule),
     });
 
-    // --- Source events ---------------------------------------------------------------------------
     this.sourceEvents = new SourceEvents(this, 'SourceEvents', {
       account: account.accountId,
       region: config.region,
@@ -230,7 +112,6 @@ export class ProtectedAccountStack extends Stack {
       deadLetterQueue: this.events.deadLetterQueue,
     });
 
-    // --- AWS Backup: local plan, copies into the backup account's locked vault ------------------
     this.backupPlan = new CrossAccountBackupPlan(this, 'Backup', {
       localVaultName: names.localBackupVault,
       planName: `${config.name}-plan`,
@@ -241,123 +122,24 @@ export class ProtectedAccountStack extends Stack {
       resourceTag: config.backupPlan.resourceTag,
     });
 
-    // --- Alerts ------------------------------------------------------------------------------------
-    const alarmPrefix = `${config.name}-`;
     this.alerts = new AlertTopic(this, 'Alerts', {
       topicName: `${config.name}-alerts`,
       email: config.alerts.email,
-      alarmNamePrefix: alarmPrefix,
+      alarmNamePrefix: `${config.name}-`,
     });
-    const notify = new cloudwatchActions.SnsAction(this.alerts.topic);
-    const fiveMinutes = Duration.minutes(5);
-    /** Fires when one 5-minute period of `metric` is above `threshold`; no data (an idle queue, no invocations) is not a breach. */
-    const alarm = (id: string, name: string, description: string, metric: cloudwatch.IMetric, threshold: number) => {
-      const created = new cloudwatch.Alarm(this, id, {
-        alarmName: `${alarmPrefix}${name}`,
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(notify);
-      return created;
-    };
-    const queues = this.events;
-    this.alarms = {
-      deadLetters: alarm(
-        'DeadLettersAlarm',
-        'dead-letters',
-        'Source changes not backed up after every retry (or not deliverable to the queue) are waiting in the DLQ',
-        queues.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
-        0,
-      ),
-      copierErrors: alarm(
-        'CopierErrorsAlarm',
-        'copier-errors',
-        'Copier invocations failed as a whole (crash, timeout, invalid environment)',
-        functions.copier.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        0,
-      ),
-      freshness: alarm(
-        'FreshnessAlarm',
-        'freshness',
-        `The oldest source change waiting to be copied is older than the RPO (${pipeline.rpoMinutes} minutes)`,
-        queues.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
-        pipeline.rpoMinutes * 60,
-      ),
-      reconcilerErrors: alarm(
-        'ReconcilerErrorsAlarm',
-        'reconciler-errors',
-        'A reconcile run failed: gaps in the vault are not being found or filled',
-        functions.reconciler.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        0,
-      ),
-      verifyErrors: alarm(
-        'VerifyErrorsAlarm',
-        'verify-errors',
-        'The verify run failed',
-        functions.verify.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        0,
-      ),
-      verifyFailures: alarm(
-        'VerifyFailuresAlarm',
-        'verify-failures',
-        'The verify run could not prove the backups complete, fresh and locked',
-        new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: VERIFY_FAILURES_METRIC,
-          dimensionsMap: serviceDimension('verify'),
-          period: fiveMinutes,
-          statistic: 'Sum',
-        }),
-        0,
-      ),
-    };
-
-    new events.Rule(this, 'BackupJobFailures', {
-      description: 'Strongroom: AWS Backup backup or cross-account copy jobs that did not complete',
-      eventPattern: {
-        source: ['aws.backup'],
-        detailType: ['Backup Job State Change', 'Copy Job State Change'],
-        detail: { state: BACKUP_JOB_FAILURE_STATES },
-      },
-      targets: [new targets.SnsTopic(this.alerts.topic)],
-    });
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      alerts: this.alerts,
+      events: this.events,
+      copier: fn('copier'),
+      reconciler: fn('reconciler'),
+      verify: fn('verify'),
+      rpoMinutes: pipeline.rpoMinutes,
+    }).alarms;
 
     new CfnOutput(this, 'EventQueueUrl', { value: this.events.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.events.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
-    new CfnOutput(this, 'RestoreFunctionName', { value: functions.restore.function.functionName });
+    new CfnOutput(this, 'RestoreFunctionName', { value: fn('restore').functionName });
     new CfnOutput(this, 'LocalBackupVaultName', { value: this.backupPlan.localVault.backupVaultName });
   }
-}
-
-/** Deploy-time refusals of EventBridge schedules, caught here instead: rate units must agree with the value, cron needs one "?". */
-export function assertSchedule(field: string, expression: string): void {
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (rate) {
-    const value = Number(rate[1]);
-    const unit = rate[2] ?? '';
-    const singular = !unit.endsWith('s');
-    if (value < 1 || (value === 1) !== singular) {
-      throw new Error(
-        `${field}: received ${JSON.stringify(expression)}, expected a rate of at least 1 whose unit agrees with it ("rate(1 hour)", "rate(6 hours)")`,
-      );
-    }
-    return;
-  }
-  const cron = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression);
-  if (cron) {
-    const dayOfMonth = cron[3];
-    const dayOfWeek = cron[5];
-    if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-      throw new Error(
-        `${field}: received ${JSON.stringify(expression)}, expected "?" in exactly one of day-of-month and day-of-week (e.g. "cron(0 3 * * ? *)")`,
-      );
-    }
-    return;
-  }
-  throw new Error(`${field}: received ${JSON.stringify(expression)}, expected "rate(N unit)" or "cron(m h dom mon dow year)"`);
 }

@@ -3,13 +3,18 @@ import { join } from 'node:path';
 import { type App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseCopierEnv, parseReconcilerEnv, parseRestoreEnv, parseVerifyEnv } from '../../lambda/adapters/env';
 import { parseConfig } from '../../lib/config/load';
 import type { StrongroomConfig } from '../../lib/config/schema';
+import { AlertTopic } from '../../lib/constructs/alert-topic';
 import { EventQueue } from '../../lib/constructs/event-queue';
+import { PipelineAlarms } from '../../lib/constructs/pipeline-alarms';
+import { PipelineFunctions, type PipelineFunctionsProps } from '../../lib/constructs/pipeline-functions';
 import { StrongroomFunction } from '../../lib/constructs/strongroom-function';
+import { vaultPolicyModel } from '../../lib/policy/model';
 import { ProtectedAccountStack } from '../../lib/stacks/protected-account-stack';
 import { NO_BUNDLING, testApp } from '../support/app';
 import { exampleConfig, exampleInput, twoAccountConfig } from '../support/config';
@@ -55,6 +60,16 @@ function configWith(change: (input: Json) => void): StrongroomConfig {
   const input = exampleInput() as Json;
   change(input);
   return parseConfig(input, 'test');
+}
+
+/**
+ * The parsed example config with changes applied after parsing: what a caller that skips loadConfig
+ * could pass. The stack and its constructs must refuse it themselves.
+ */
+function unparsedConfigWith(change: (config: Json) => void): StrongroomConfig {
+  const config = structuredClone(exampleConfig()) as Json;
+  change(config);
+  return config;
 }
 
 function resources(template: Template, type: string): Record<string, Json> {
@@ -198,12 +213,12 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     ],
     [
       'reserved concurrency 1 (the SQS poller would throttle healthy messages into the DLQ)',
-      () => synth(configWith((c) => (c.pipeline = { copierReservedConcurrency: 1 }))),
+      () => synth(unparsedConfigWith((c) => (c.pipeline.copierReservedConcurrency = 1))),
       /copierReservedConcurrency is 1; expected at least 2/,
     ],
     [
       'a rate() backup schedule (AWS Backup accepts cron only)',
-      () => synth(configWith((c) => (c.backupPlan.schedule = 'rate(1 day)'))),
+      () => synth(unparsedConfigWith((c) => (c.backupPlan.schedule = 'rate(1 day)'))),
       /schedule must be a cron\(\.\.\.\) expression \(AWS Backup accepts no rate\(\.\.\.\)\), got "rate\(1 day\)"/,
     ],
     [
@@ -218,24 +233,27 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     ],
     [
       'a prefix IAM would read as a wildcard',
-      () => synth(configWith((c) => (c.primaryAccounts[0].sources[1].prefixes = ['customer*/']))),
+      () => synth(unparsedConfigWith((c) => (c.primaryAccounts[0].sources[1].prefixes = ['customer*/']))),
       /sources\[1\]\.prefixes has "customer\*\/"; expected a prefix without "\*", "\?" or "\$\{"/,
     ],
     [
       'the vault bucket as a source',
-      () => synth(configWith((c) => c.primaryAccounts[0].sources.push({ bucket: 'strongroom-vault-111111111111-eu-west-1' }))),
+      () =>
+        synth(
+          unparsedConfigWith((c) => c.primaryAccounts[0].sources.push({ bucket: 'strongroom-vault-111111111111-eu-west-1' })),
+        ),
       /sources\[2\]\.bucket is "strongroom-vault-111111111111-eu-west-1"; expected a bucket other than the vault's own/,
     ],
     [
       'the vault bucket as a restore target',
-      () => synth(configWith((c) => (c.primaryAccounts[0].restoreTargets = ['strongroom-vault-111111111111-eu-west-1']))),
+      () => synth(unparsedConfigWith((c) => (c.primaryAccounts[0].restoreTargets = ['strongroom-vault-111111111111-eu-west-1']))),
       /restoreTargets\[0\] is "strongroom-vault-111111111111-eu-west-1"; expected a bucket other than the vault's own/,
     ],
     [
       'a source key in the backup account',
       () =>
         synth(
-          configWith(
+          unparsedConfigWith(
             (c) =>
               (c.primaryAccounts[0].sources[0].kmsKeyArn = `arn:aws:kms:eu-west-1:${BACKUP}:key/0f4c1a7e-1111-2222-3333-444455556666`),
           ),
@@ -290,6 +308,97 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     );
     expect(() => new StrongroomFunction(new Stack(app, 'C'), 'F', { ...props({}), logRetentionDays: 0 })).toThrow(
       /logRetentionDays must be a finite retention CloudWatch Logs accepts/,
+    );
+  });
+});
+
+describe('the pipeline constructs refuse what they cannot build, even when constructed directly', () => {
+  // Each refusal comes before any function is built, so nothing is bundled and no app context matters.
+  const stack = () => new Stack();
+  const functionsProps = (scope: Stack, change: Partial<PipelineFunctionsProps>): PipelineFunctionsProps => ({
+    deploymentName: 'strongroom',
+    account: example.primaryAccounts[0] as StrongroomConfig['primaryAccounts'][number],
+    model: vaultPolicyModel(example),
+    events: new EventQueue(scope, 'Q', { queueName: 'q', consumerTimeout: Duration.seconds(60), maxReceiveCount: 5 }),
+    copierTimeout: Duration.seconds(60),
+    copierMemoryMb: 1024,
+    copierReservedConcurrency: 10,
+    queueBatchSize: 10,
+    rpoMinutes: 60,
+    logRetentionDays: 30,
+    ...change,
+  });
+
+  it.each([
+    [{ copierReservedConcurrency: 1 }, 'PipelineFunctions: copierReservedConcurrency is 1; expected at least 2 and at most 1000'],
+    [
+      { copierReservedConcurrency: 1001 },
+      'PipelineFunctions: copierReservedConcurrency is 1001; expected at least 2 and at most 1000',
+    ],
+    [{ copierReservedConcurrency: 2.5 }, 'PipelineFunctions: copierReservedConcurrency is 2.5; expected at least 2'],
+    [
+      { queueBatchSize: 20 },
+      'PipelineFunctions: queueBatchSize is 20 with no queueBatchingWindow; expected a batching window for batches above 10',
+    ],
+  ])('PipelineFunctions refuses %j', (change, message) => {
+    const scope = stack();
+    expect(() => new PipelineFunctions(scope, 'F', functionsProps(scope, change))).toThrow(message);
+  });
+
+  it('PipelineAlarms refuses an RPO under one minute', () => {
+    const scope = stack();
+    const fn = (name: string) => lambda.Function.fromFunctionName(scope, name, name);
+    expect(
+      () =>
+        new PipelineAlarms(scope, 'A', {
+          alerts: new AlertTopic(scope, 'T', { topicName: 't', email: 'a@example.com', alarmNamePrefix: 'x-' }),
+          events: new EventQueue(scope, 'Q', { queueName: 'q', consumerTimeout: Duration.seconds(60), maxReceiveCount: 5 }),
+          copier: fn('copier'),
+          reconciler: fn('reconciler'),
+          verify: fn('verify'),
+          rpoMinutes: 0,
+        }),
+    ).toThrow('PipelineAlarms: rpoMinutes is 0; expected a whole number of minutes, at least 1');
+  });
+});
+
+describe('logical ids', () => {
+  // A new logical id for a fixed-name resource makes CloudFormation create the new one before deleting
+  // the old: a name conflict for roles, functions and queues, a deleted alarm for alarms. These are the ids
+  // the stack gave them before it was split into constructs; they must not move.
+  const named: Array<[string, string, Record<string, string>]> = [
+    ['EventsQueue7396B467', 'AWS::SQS::Queue', { QueueName: 'strongroom-events' }],
+    ['EventsDeadLetterQueueC3DB07E1', 'AWS::SQS::Queue', { QueueName: 'strongroom-events-dlq' }],
+    ['CopierRole0B11BC1B', 'AWS::IAM::Role', { RoleName: 'strongroom-copier' }],
+    ['ReconcilerRole74F9D42A', 'AWS::IAM::Role', { RoleName: 'strongroom-reconciler' }],
+    ['RestoreRole76935C4A', 'AWS::IAM::Role', { RoleName: 'strongroom-restore' }],
+    ['VerifyRole0A525A7D', 'AWS::IAM::Role', { RoleName: 'strongroom-verify' }],
+    ['CopierFunctionC1A0E1EA', 'AWS::Lambda::Function', { FunctionName: 'strongroom-copier' }],
+    ['ReconcilerFunction0432B6FF', 'AWS::Lambda::Function', { FunctionName: 'strongroom-reconciler' }],
+    ['RestoreFunction07574348', 'AWS::Lambda::Function', { FunctionName: 'strongroom-restore' }],
+    ['VerifyFunction0C87FB6B', 'AWS::Lambda::Function', { FunctionName: 'strongroom-verify' }],
+    ['BackupLocalVault1978457A', 'AWS::Backup::BackupVault', { BackupVaultName: 'strongroom-local' }],
+    ['AlertsTopicCF7C81C9', 'AWS::SNS::Topic', { TopicName: 'strongroom-alerts' }],
+    ['DeadLettersAlarm3F8DE0AC', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-dead-letters' }],
+    ['CopierErrorsAlarmD3B6EC91', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-copier-errors' }],
+    ['FreshnessAlarm3769AA11', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-freshness' }],
+    ['ReconcilerErrorsAlarm52F1B758', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-reconciler-errors' }],
+    ['VerifyErrorsAlarmDA0AABFC', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-verify-errors' }],
+    ['VerifyFailuresAlarmA0D605DF', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-verify-failures' }],
+  ];
+  it.each(named)('%s stays the id of the %s named %j', (id, type, props) => {
+    expect(logicalIdOf(t, type, props)).toBe(id);
+  });
+
+  it('keeps the ids of the retained log groups, the schedules and the Backup job rule', () => {
+    expect(['copier', 'reconciler', 'restore', 'verify'].map((kind) => logGroupOf(functionId(`strongroom-${kind}`)))).toEqual([
+      'CopierLogGroup1CF5B2BC',
+      'ReconcilerLogGroupF3EE86C4',
+      'RestoreLogGroupE09E0462',
+      'VerifyLogGroupC5E35F11',
+    ]);
+    expect(Object.keys(resources(t, 'AWS::Events::Rule'))).toEqual(
+      expect.arrayContaining(['ReconcileSchedule3E7728F7', 'VerifyScheduleE7815914', 'BackupJobFailures5FCF9331']),
     );
   });
 });

@@ -69,6 +69,30 @@ describe('immutability linter', () => {
       'Code Spaces',
     ],
     [
+      'the vault bucket as a source',
+      exampleWith('primaryAccounts[0].sources[2]', { bucket: 'strongroom-vault-111111111111-eu-west-1' }),
+      'VaultIsNeitherSourceNorRestoreTarget',
+      'primaryAccounts[0].sources[2].bucket: received "strongroom-vault-111111111111-eu-west-1", expected a bucket other than the vault\'s own',
+      'only path from a primary account is append',
+    ],
+    [
+      'the vault log bucket as a restore target',
+      exampleWith('primaryAccounts[0].restoreTargets', ['strongroom-vault-logs-111111111111-eu-west-1']),
+      'VaultIsNeitherSourceNorRestoreTarget',
+      'primaryAccounts[0].restoreTargets[0]: received "strongroom-vault-logs-111111111111-eu-west-1", expected a bucket other than the vault\'s own',
+      'reads or writes on the vault',
+    ],
+    [
+      'a source key in the backup account',
+      exampleWith(
+        'primaryAccounts[0].sources[0].kmsKeyArn',
+        'arn:aws:kms:eu-west-1:111111111111:key/0f4c1a7e-1111-2222-3333-444455556666',
+      ),
+      'SourceKeysOutsideBackupAccount',
+      'primaryAccounts[0].sources[0].kmsKeyArn: received "arn:aws:kms:eu-west-1:111111111111:key/0f4c1a7e-1111-2222-3333-444455556666", expected a key outside the backup account (111111111111)',
+      'beyond its three roles',
+    ],
+    [
       'deletable customer key',
       exampleWith('vault.encryption', { type: 'SSE_KMS', denyKeyDeletion: false }),
       'KmsKeyDeletionDenied',

@@ -1,3 +1,4 @@
+import { parseConfig } from '../../../lib/config/load';
 import { exampleConfig, exampleInput, exampleWith, refusal } from '../../support/config';
 
 describe('config schema', () => {
@@ -135,7 +136,79 @@ describe('config schema', () => {
       'reserved concurrency zero',
       'pipeline',
       { copierReservedConcurrency: 0 },
-      'pipeline.copierReservedConcurrency: received 0, expected an integer from 1 to 1000',
+      'pipeline.copierReservedConcurrency: received 0, expected an integer from 2 to 1000',
+    ],
+    [
+      'reserved concurrency one (the SQS poller would throttle healthy messages into the DLQ)',
+      'pipeline',
+      { copierReservedConcurrency: 1 },
+      'pipeline.copierReservedConcurrency: received 1, expected an integer from 2 to 1000 (the SQS event source needs a maximum concurrency of 2 or more, and a poller throttled by a lower reserved concurrency would push healthy messages into the DLQ)',
+    ],
+    [
+      'a reconcile rate whose unit disagrees with its value',
+      'pipeline',
+      { reconcileSchedule: 'rate(1 hours)' },
+      'pipeline.reconcileSchedule: received "rate(1 hours)", expected a rate of at least 1 whose unit agrees with it ("rate(1 hour)", "rate(6 hours)")',
+    ],
+    [
+      'a reconcile rate of zero',
+      'pipeline',
+      { reconcileSchedule: 'rate(0 minutes)' },
+      'pipeline.reconcileSchedule: received "rate(0 minutes)", expected a rate of at least 1 whose unit agrees with it',
+    ],
+    [
+      'a reconcile schedule in neither form',
+      'pipeline',
+      { reconcileSchedule: 'every 6 hours' },
+      'pipeline.reconcileSchedule: received "every 6 hours", expected a schedule expression: "cron(m h dom mon dow year)" with six fields, or "rate(N unit)"',
+    ],
+    [
+      'a verify cron with both day fields set',
+      'pipeline',
+      { verifySchedule: 'cron(0 5 * * MON *)' },
+      'pipeline.verifySchedule: received "cron(0 5 * * MON *)", expected "?" in exactly one of day-of-month and day-of-week (e.g. "cron(0 3 * * ? *)")',
+    ],
+    [
+      'a verify cron with "?" in both day fields',
+      'pipeline',
+      { verifySchedule: 'cron(0 5 ? * ? *)' },
+      'pipeline.verifySchedule: received "cron(0 5 ? * ? *)", expected "?" in exactly one of day-of-month and day-of-week',
+    ],
+    [
+      'a verify cron with five fields',
+      'pipeline',
+      { verifySchedule: 'cron(0 5 * * ?)' },
+      'pipeline.verifySchedule: received "cron(0 5 * * ?)", expected a schedule expression: "cron(m h dom mon dow year)" with six fields, or "rate(N unit)"',
+    ],
+    [
+      'a verify schedule that is not a string',
+      'pipeline',
+      { verifySchedule: 6 },
+      'pipeline.verifySchedule: received 6, expected a schedule expression',
+    ],
+    [
+      'a rate() backup schedule (AWS Backup accepts cron only)',
+      'backupPlan.schedule',
+      'rate(1 day)',
+      'backupPlan.schedule: received "rate(1 day)", expected a schedule expression: "cron(m h dom mon dow year)" with six fields (AWS Backup accepts no rate(...))',
+    ],
+    [
+      'a backup cron with both day fields set',
+      'backupPlan.schedule',
+      'cron(0 3 * * MON *)',
+      'backupPlan.schedule: received "cron(0 3 * * MON *)", expected "?" in exactly one of day-of-month and day-of-week',
+    ],
+    [
+      'a prefix IAM would read as a wildcard',
+      'primaryAccounts[0].sources[1].prefixes',
+      ['customer/', 'exports*/'],
+      'primaryAccounts[0].sources[1].prefixes[1]: received "exports*/", expected a prefix without "*", "?" or "${" (IAM would read them as wildcards or variables and grant more than the prefix)',
+    ],
+    [
+      'a prefix IAM would read as a policy variable',
+      'primaryAccounts[0].sources[1].prefixes',
+      [`\${aws:username}/`],
+      `primaryAccounts[0].sources[1].prefixes[0]: received "\${aws:username}/", expected a prefix without "*", "?" or "\${"`,
     ],
     [
       'log retention CloudWatch does not offer',
@@ -161,6 +234,39 @@ describe('config schema', () => {
     const error = refusal(exampleWith(path, value));
     expect(error.message).toContain('test-config:');
     expect(error.message).toContain(expected);
+  });
+
+  it.each([
+    ['pipeline.reconcileSchedule', { reconcileSchedule: 'rate(1 hour)' }],
+    ['pipeline.reconcileSchedule', { reconcileSchedule: 'rate(15 minutes)' }],
+    ['pipeline.verifySchedule', { verifySchedule: 'cron(0 5 ? * MON-FRI *)' }],
+    ['pipeline.copierReservedConcurrency', { copierReservedConcurrency: 2 }],
+  ])('accepts %s as in %j', (_field, pipeline) => {
+    expect(parseConfig({ ...exampleInput(), pipeline }, 'test-config').pipeline).toMatchObject(pipeline);
+  });
+
+  it('validates the default schedules as strictly as configured ones', () => {
+    const { pipeline } = exampleConfig();
+    expect(() => parseConfig({ ...exampleInput(), pipeline: { ...pipeline } }, 'test-config')).not.toThrow();
+  });
+
+  it('fills every pipeline and guardrail default when the object is given empty or left out', () => {
+    const omitted = exampleConfig();
+    const empty = parseConfig({ ...exampleInput(), pipeline: {}, guardrails: {} }, 'test-config');
+    expect(empty.pipeline).toEqual(omitted.pipeline);
+    expect(empty.guardrails).toEqual(omitted.guardrails);
+    expect(omitted.pipeline).toEqual({
+      copierTimeoutSeconds: 300,
+      copierMemoryMb: 1024,
+      copierReservedConcurrency: 10,
+      queueBatchSize: 10,
+      maxReceiveCount: 5,
+      rpoMinutes: 60,
+      reconcileSchedule: 'rate(6 hours)',
+      verifySchedule: 'cron(0 5 * * ? *)',
+      logRetentionDays: 365,
+    });
+    expect(omitted.guardrails).toEqual({ minRetentionDays: 1 });
   });
 
   it('refuses an unknown key and suggests the one meant', () => {
