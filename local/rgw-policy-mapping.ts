@@ -195,10 +195,10 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
   {
     id: 'exempting-deny',
     subject:
-      'Every bucket-policy Deny of the form {Principal "*", ArnNotEquals aws:PrincipalArn [exempt]} (DenyObjectDestructionExceptBreakGlass, DenyDataReadsExceptRestoreReaders, DenyBucketReconfigurationExceptBreakGlass, DenyPolicyChangesExceptBreakGlassAndDeployer)',
+      'Every bucket-policy Deny of the form {Principal "*", ArnNotEquals aws:PrincipalArn [exempt]} (DenyObjectDestructionExceptBreakGlass, DenyBackupWritesExceptIngest<account>, DenyReportWritesExceptEvidenceWriter<account>, DenyWritesOutsideAccountPrefixesExceptBreakGlass, DenyDataReadsExceptRestoreReaders, DenyBucketReconfigurationExceptBreakGlass, DenyPolicyChangesExceptBreakGlassAndDeployer)',
     rgw: 'aws:PrincipalArn is not evaluated in conditions: the deny silently never applies',
     local:
-      'Principal becomes every local principal that is not exempt — the primary tenant as a whole (tenant root ARN, which RGW matches to each of its users), the backup admin and the vault roles — and the condition is removed; exempt roles stay absent, and so do their stand-in users',
+      'Principal becomes every local principal that is not exempt — the primary tenant as a whole (tenant root ARN, which RGW matches to each of its users), the backup admin and the vault roles — and the condition is removed; exempt roles stay absent, and so do their stand-in users (the reserved evidence writer exists nowhere, so every local principal but break-glass is denied report writes)',
     awsProof: 'test/policy/vault-bucket.test.ts (every caller kind, exempt and not) and its guards',
   },
   {

@@ -1,7 +1,7 @@
-import { VAULT_PREFIXES } from '../../contract/vault-layout';
+import { accountPrefix, VAULT_PREFIXES, type VaultArea } from '../../contract/vault-layout';
 import { type PolicyDocument, type PolicyStatement, policy, withPrincipal } from './document';
 import { arns, type VaultPolicyModel } from './model';
-import { VAULT_ROLE_KINDS, vaultRoleGrants } from './vault-roles';
+import { accountSid, VAULT_ROLE_KINDS, vaultRoleGrants } from './vault-roles';
 
 /** Object-level actions that destroy, hide or re-lock data: break-glass only. */
 export const OBJECT_DESTRUCTION_ACTIONS = [
@@ -13,6 +13,13 @@ export const OBJECT_DESTRUCTION_ACTIONS = [
   's3:PutObjectAcl',
   's3:PutObjectVersionAcl',
 ];
+
+/**
+ * What S3 authorizes with s3:PutObject: PutObject and POST uploads, CreateMultipartUpload,
+ * UploadPart and CompleteMultipartUpload, and the destination of CopyObject and UploadPartCopy.
+ * One action, so the create denies below cover all of them.
+ */
+export const OBJECT_CREATION_ACTION = 's3:PutObject';
 
 /**
  * Bucket settings whose change would weaken the vault or leak it (replication copies data out):
@@ -48,6 +55,51 @@ function denyInsecureTransport(bucket: string, objects: string): PolicyStatement
 const exceptPrincipals = (principalArns: string[]) => ({
   ArnNotEquals: { 'aws:PrincipalArn': principalArns.length === 1 ? principalArns[0] : principalArns },
 });
+
+/**
+ * Who may create objects where: under `objects/<account>/` and `journal/<account>/` only that
+ * account's ingest role, under `reports/<account>/` only its (reserved) evidence writer, anywhere
+ * else nobody; break-glass everywhere. Without these, any backup-account principal holding
+ * s3:PutObject in its identity policy (an administrator, a restore reader whose policy was widened)
+ * could forge backups, journal segments or reports. A policy variable cannot tie a role to its
+ * prefix, so the first two statements are per account; they and the NotResource list grow by one
+ * account's worth each (see the size proof in test/policy/vault-bucket-writes.test.ts).
+ */
+function objectCreationDenies(m: VaultPolicyModel, breakGlass: string): PolicyStatement[] {
+  const under = (area: VaultArea, account: string) => arns.objects(m, m.vaultBucket, accountPrefix(area, account));
+  const role = (name: string) => arns.role(m, m.backupAccount, name);
+  const perAccount = m.primaryAccounts.flatMap((account): PolicyStatement[] => [
+    {
+      Sid: accountSid('DenyBackupWritesExceptIngest', account),
+      Effect: 'Deny',
+      Principal: '*',
+      Action: OBJECT_CREATION_ACTION,
+      Resource: [under('objects', account), under('journal', account)],
+      Condition: exceptPrincipals([role(m.roleNames.ingest(account)), breakGlass]),
+    },
+    {
+      Sid: accountSid('DenyReportWritesExceptEvidenceWriter', account),
+      Effect: 'Deny',
+      Principal: '*',
+      Action: OBJECT_CREATION_ACTION,
+      Resource: under('reports', account),
+      Condition: exceptPrincipals([role(m.roleNames.evidenceWriter(account)), breakGlass]),
+    },
+  ]);
+  const areas = Object.keys(VAULT_PREFIXES) as VaultArea[];
+  return [
+    ...perAccount,
+    {
+      // Any other key: outside the three areas, or under an account that is not configured.
+      Sid: 'DenyWritesOutsideAccountPrefixesExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: OBJECT_CREATION_ACTION,
+      NotResource: m.primaryAccounts.flatMap((account) => areas.map((area) => under(area, account))),
+      Condition: exceptPrincipals([breakGlass]),
+    },
+  ];
+}
 
 /**
  * The vault bucket's policy: the grants of every vault role (with the role as Principal), then the
@@ -117,6 +169,7 @@ export function vaultBucketPolicy(m: VaultPolicyModel): PolicyDocument {
         ...exceptPrincipals([breakGlass]),
       },
     },
+    ...objectCreationDenies(m, breakGlass),
     {
       // Backed-up bytes are for restores only: not even the backup account's admins read them.
       Sid: 'DenyDataReadsExceptRestoreReaders',

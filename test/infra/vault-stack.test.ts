@@ -211,6 +211,42 @@ describe('VaultStack: the vault bucket policy', () => {
     });
   });
 
+  it("denies object creation under an account's prefixes to all but its ingest role or its evidence writer", () => {
+    const role = (name: string) => `arn:aws:iam::111111111111:role/${name}`;
+    expect(templateStatement(VAULT, 'DenyBackupWritesExceptIngest222222222222')).toEqual({
+      Sid: 'DenyBackupWritesExceptIngest222222222222',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: [`arn:aws:s3:::${VAULT}/objects/222222222222/*`, `arn:aws:s3:::${VAULT}/journal/222222222222/*`],
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [role('strongroom-ingest-222222222222'), BREAK_GLASS] } },
+    });
+    expect(templateStatement(VAULT, 'DenyReportWritesExceptEvidenceWriter222222222222')).toEqual({
+      Sid: 'DenyReportWritesExceptEvidenceWriter222222222222',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `arn:aws:s3:::${VAULT}/reports/222222222222/*`,
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [role('strongroom-evidence-writer-222222222222'), BREAK_GLASS] } },
+    });
+  });
+
+  it('denies object creation anywhere else to everyone but break-glass', () => {
+    expect(templateStatement(VAULT, 'DenyWritesOutsideAccountPrefixesExceptBreakGlass')).toEqual({
+      Sid: 'DenyWritesOutsideAccountPrefixesExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      NotResource: ['objects', 'journal', 'reports'].map((area) => `arn:aws:s3:::${VAULT}/${area}/222222222222/*`),
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': BREAK_GLASS } },
+    });
+  });
+
+  it('reserves the evidence writer by name only: the stack creates no such role', () => {
+    const names = Object.values(template.findResources('AWS::IAM::Role')).map((r) => r.Properties.RoleName);
+    expect(names.filter((n: string) => n.includes('evidence-writer'))).toEqual([]);
+  });
+
   it('denies data reads to everyone but the restore readers and break-glass', () => {
     expect(templateStatement(VAULT, 'DenyDataReadsExceptRestoreReaders')).toMatchObject({
       Effect: 'Deny',
