@@ -17,9 +17,30 @@ export const OBJECT_DESTRUCTION_ACTIONS = [
 /**
  * What S3 authorizes with s3:PutObject: PutObject and POST uploads, CreateMultipartUpload,
  * UploadPart and CompleteMultipartUpload, and the destination of CopyObject and UploadPartCopy.
- * One action, so the create denies below cover all of them.
+ * One action, so the create denies below cover every way of making a vault object but one:
+ * replication, which writes with s3:ReplicateObject (see REPLICATION_WRITE_ACTIONS).
  */
 export const OBJECT_CREATION_ACTION = 's3:PutObject';
+
+/**
+ * How a replication rule writes into its destination: replicas (s3:ReplicateObject, a new version
+ * on any key, If-None-Match or not), delete markers (s3:ReplicateDelete, which hide versions) and
+ * tags. A replication role of the backup account needs no bucket-policy grant to use them on the
+ * vault: a rule on a bucket of the backup admin's own would write into it.
+ */
+export const REPLICATION_WRITE_ACTIONS = ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'];
+
+/**
+ * Object tags: never written by Strongroom, and a tag is a lever for tag-conditioned policies and
+ * lifecycle filters. S3 also requires s3:PutObjectTagging for a PutObject, CopyObject or
+ * CreateMultipartUpload that carries tags (x-amz-tagging), so this list covers tagging on write too.
+ */
+export const OBJECT_TAGGING_ACTIONS = [
+  's3:PutObjectTagging',
+  's3:PutObjectVersionTagging',
+  's3:DeleteObjectTagging',
+  's3:DeleteObjectVersionTagging',
+];
 
 /**
  * Bucket settings whose change would weaken the vault or leak it (replication copies data out):
@@ -38,6 +59,19 @@ export const BUCKET_RECONFIGURATION_ACTIONS = [
   's3:PutBucketPublicAccessBlock',
   's3:PutReplicationConfiguration',
   's3:PutBucketLogging',
+  // Settings that expose the bucket, copy its listing or metadata elsewhere, or shift its costs.
+  // The Delete… APIs of CORS, analytics, inventory, metrics and intelligent tiering are authorized
+  // by these same Put… actions; only the website has a delete action of its own.
+  's3:PutBucketCORS',
+  's3:PutBucketWebsite',
+  's3:DeleteBucketWebsite',
+  's3:PutBucketNotification',
+  's3:PutAnalyticsConfiguration',
+  's3:PutInventoryConfiguration',
+  's3:PutMetricsConfiguration',
+  's3:PutIntelligentTieringConfiguration',
+  's3:PutAccelerateConfiguration',
+  's3:PutBucketRequestPayment',
 ];
 
 /** TLS only, for every principal (in the form cdk-nag's S10 check recognises). */
@@ -170,6 +204,22 @@ export function vaultBucketPolicy(m: VaultPolicyModel): PolicyDocument {
       },
     },
     ...objectCreationDenies(m, breakGlass),
+    {
+      Sid: 'DenyReplicationWritesExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: REPLICATION_WRITE_ACTIONS,
+      Resource: objects,
+      Condition: exceptPrincipals([breakGlass]),
+    },
+    {
+      Sid: 'DenyObjectTaggingExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: OBJECT_TAGGING_ACTIONS,
+      Resource: objects,
+      Condition: exceptPrincipals([breakGlass]),
+    },
     {
       // Backed-up bytes are for restores only: not even the backup account's admins read them.
       Sid: 'DenyDataReadsExceptRestoreReaders',

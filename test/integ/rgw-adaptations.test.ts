@@ -9,10 +9,15 @@ import {
   GetObjectCommand,
   GetObjectRetentionCommand,
   ListObjectVersionsCommand,
+  PutBucketAnalyticsConfigurationCommand,
   PutBucketEncryptionCommand,
+  PutBucketIntelligentTieringConfigurationCommand,
+  PutBucketInventoryConfigurationCommand,
   PutBucketLoggingCommand,
+  PutBucketMetricsConfigurationCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
+  PutBucketReplicationCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
@@ -201,6 +206,13 @@ measure(
       's3:GetBucketOwnershipControls',
       's3:PutEncryptionConfiguration',
       's3:GetEncryptionConfiguration',
+      's3:PutAnalyticsConfiguration',
+      's3:PutInventoryConfiguration',
+      's3:PutMetricsConfiguration',
+      's3:PutIntelligentTieringConfiguration',
+      's3:ReplicateObject',
+      's3:ReplicateDelete',
+      's3:ReplicateTags',
     ]) {
       const policy = {
         Version: '2012-10-17',
@@ -231,6 +243,62 @@ measure(
         ),
       ),
     ).toBe(400);
+    // Nor has it the settings those actions govern, nor bucket replication to write with them.
+    const target = uniqueName('adapt-unknown-target');
+    await owner.send(new CreateBucketCommand({ Bucket: target }));
+    const settings: Record<string, () => Promise<unknown>> = {
+      analytics: () =>
+        owner.send(
+          new PutBucketAnalyticsConfigurationCommand({
+            Bucket: bucket,
+            Id: 'a',
+            AnalyticsConfiguration: { Id: 'a', StorageClassAnalysis: {} },
+          }),
+        ),
+      inventory: () =>
+        owner.send(
+          new PutBucketInventoryConfigurationCommand({
+            Bucket: bucket,
+            Id: 'i',
+            InventoryConfiguration: {
+              Id: 'i',
+              IsEnabled: true,
+              IncludedObjectVersions: 'All',
+              Schedule: { Frequency: 'Daily' },
+              Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${target}`, Format: 'CSV' } },
+            },
+          }),
+        ),
+      metrics: () =>
+        owner.send(new PutBucketMetricsConfigurationCommand({ Bucket: bucket, Id: 'm', MetricsConfiguration: { Id: 'm' } })),
+      tiering: () =>
+        owner.send(
+          new PutBucketIntelligentTieringConfigurationCommand({
+            Bucket: bucket,
+            Id: 't',
+            IntelligentTieringConfiguration: {
+              Id: 't',
+              Status: 'Enabled',
+              Tierings: [{ Days: 90, AccessTier: 'ARCHIVE_ACCESS' }],
+            },
+          }),
+        ),
+      replication: () =>
+        owner.send(
+          new PutBucketReplicationCommand({
+            Bucket: bucket,
+            ReplicationConfiguration: {
+              Role: 'arn:aws:iam::backup:role/replicator',
+              Rules: [
+                { Status: 'Enabled', Priority: 1, Filter: { Prefix: '' }, Destination: { Bucket: `arn:aws:s3:::${target}` } },
+              ],
+            },
+          }),
+        ),
+    };
+    const refusals: Record<string, number | undefined> = {};
+    for (const [name, send] of Object.entries(settings)) refusals[name] = await status(send());
+    expect(refusals).toEqual({ analytics: 400, inventory: 400, metrics: 400, tiering: 400, replication: 405 });
   },
 );
 

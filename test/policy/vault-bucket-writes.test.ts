@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { parseConfig } from '../../lib/config/load';
 import { policy } from '../../lib/policy/document';
 import { vaultPolicyModel } from '../../lib/policy/model';
-import { vaultBucketPolicy } from '../../lib/policy/vault-bucket';
+import {
+  BUCKET_RECONFIGURATION_ACTIONS,
+  OBJECT_TAGGING_ACTIONS,
+  REPLICATION_WRITE_ACTIONS,
+  vaultBucketPolicy,
+  vaultLogBucketPolicyStatements,
+} from '../../lib/policy/vault-bucket';
 import {
   type Actor,
   actors,
@@ -25,7 +31,8 @@ import {
  * Who may create objects in the vault, and where (the vault bucket's policy alone, as in
  * vault-bucket.test.ts): under objects/<account>/ and journal/<account>/ only that account's ingest
  * role, under reports/<account>/ only its evidence writer (a reserved name: no role exists yet),
- * anywhere else nobody; break-glass everywhere.
+ * anywhere else nobody; break-glass everywhere. Then tagging, ACLs, replication and the bucket
+ * settings that expose the vault, which only break-glass may change.
  *
  * Every object-creating request is authorized as s3:PutObject on the object being created:
  * PutObject and POST uploads, CreateMultipartUpload, UploadPart, CompleteMultipartUpload, and the
@@ -41,6 +48,10 @@ const O = OTHER_PRIMARY_ACCOUNT;
 const BACKUP_WRITES = (account: string) => `resource:DenyBackupWritesExceptIngest${account}`;
 const REPORT_WRITES = (account: string) => `resource:DenyReportWritesExceptEvidenceWriter${account}`;
 const OUTSIDE = 'resource:DenyWritesOutsideAccountPrefixesExceptBreakGlass';
+const REPLICATION = 'resource:DenyReplicationWritesExceptBreakGlass';
+const TAGGING = 'resource:DenyObjectTaggingExceptBreakGlass';
+const DESTROY = 'resource:DenyObjectDestructionExceptBreakGlass';
+const RECONFIGURE = 'resource:DenyBucketReconfigurationExceptBreakGlass';
 
 /** Where a forger would write, and which deny should stop them there. */
 const places = {
@@ -202,6 +213,135 @@ describe('object creation: break-glass is exempt everywhere', () => {
   it.each(cases(rows))('%s', async (_title, row) => prove(row, { resourcePolicy: bucketPolicy }));
 });
 
+describe('tagging, ACLs, replication and exposing settings: break-glass only', () => {
+  const object = vaultObject(places.ownObjects.key);
+  const EXPOSING = [
+    's3:PutBucketCORS',
+    's3:PutBucketWebsite',
+    's3:DeleteBucketWebsite',
+    's3:PutBucketNotification',
+    's3:PutAnalyticsConfiguration',
+    's3:PutInventoryConfiguration',
+    's3:PutMetricsConfiguration',
+    's3:PutIntelligentTieringConfiguration',
+    's3:PutAccelerateConfiguration',
+    's3:PutBucketRequestPayment',
+  ];
+  const adminRows = (who: Actor): Scenario[] => [
+    ...OBJECT_TAGGING_ACTIONS.map(
+      (action): Scenario => ({
+        principal: who,
+        action,
+        resource: object,
+        expected: 'ExplicitlyDenied',
+        reason: TAGGING,
+        blockedBy: ['resource'],
+      }),
+    ),
+    ...['s3:PutObjectAcl', 's3:PutObjectVersionAcl'].map(
+      (action): Scenario => ({
+        principal: who,
+        action,
+        resource: object,
+        expected: 'ExplicitlyDenied',
+        reason: DESTROY,
+        blockedBy: ['resource'],
+      }),
+    ),
+    ...REPLICATION_WRITE_ACTIONS.map(
+      (action): Scenario => ({
+        principal: who,
+        action,
+        resource: object,
+        expected: 'ExplicitlyDenied',
+        reason: REPLICATION,
+        blockedBy: ['resource'],
+        note: 'a replication rule of a bucket the admin owns, writing into the vault',
+      }),
+    ),
+    ...EXPOSING.map(
+      (action): Scenario => ({
+        principal: who,
+        action,
+        resource: vaultBucketArn,
+        expected: 'ExplicitlyDenied',
+        reason: RECONFIGURE,
+        blockedBy: ['resource'],
+      }),
+    ),
+  ];
+  const rows: Scenario[] = [
+    ...adminRows(actors.backupAdmin),
+    ...adminRows(actors.backupAdminUser),
+    // The deploy role replaces the policy, and changes none of these.
+    ...adminRows(actors.deployRole).filter((row) => row.action === 's3:PutBucketCORS' || row.action === 's3:PutObjectTagging'),
+    // S3 authorizes a PutObject carrying x-amz-tagging with s3:PutObjectTagging too: the ingest role
+    // may write its prefixes, never with tags.
+    {
+      principal: actors.ingest,
+      action: 's3:PutObjectTagging',
+      resource: object,
+      expected: 'ExplicitlyDenied',
+      reason: TAGGING,
+      note: 'what a tagged PutObject needs besides s3:PutObject',
+    },
+    {
+      principal: actors.primaryAdmin,
+      action: 's3:PutObjectTagging',
+      resource: object,
+      expected: 'ExplicitlyDenied',
+      reason: TAGGING,
+    },
+    {
+      principal: actors.primaryAdmin,
+      action: 's3:PutBucketCORS',
+      resource: vaultBucketArn,
+      expected: 'ExplicitlyDenied',
+      reason: RECONFIGURE,
+    },
+    ...[...OBJECT_TAGGING_ACTIONS, 's3:PutObjectAcl', ...REPLICATION_WRITE_ACTIONS].map(
+      (action): Scenario => ({
+        principal: actors.breakGlass,
+        action,
+        resource: object,
+        expected: 'Allowed',
+        reason: 'identity:AdministratorAccess',
+      }),
+    ),
+    ...EXPOSING.map(
+      (action): Scenario => ({
+        principal: actors.breakGlass,
+        action,
+        resource: vaultBucketArn,
+        expected: 'Allowed',
+        reason: 'identity:AdministratorAccess',
+      }),
+    ),
+  ];
+  it.each(cases(rows))('%s', async (_title, row) => prove(row, { resourcePolicy: bucketPolicy }));
+
+  it('the exposing settings are part of the reconfiguration deny, of the vault and of its log bucket', () => {
+    expect(BUCKET_RECONFIGURATION_ACTIONS).toEqual(expect.arrayContaining(EXPOSING));
+    const logDeny = vaultLogBucketPolicyStatements(model).find((s) => s.Sid === 'DenyLogBucketReconfigurationExceptBreakGlass');
+    expect(logDeny?.Action).toEqual(expect.arrayContaining(EXPOSING));
+  });
+
+  it('the access-log bucket refuses them to the backup admin too', async () => {
+    const logBucket = `arn:aws:s3:::${model.vaultLogBucket}`;
+    await prove(
+      {
+        principal: actors.backupAdmin,
+        action: 's3:PutInventoryConfiguration',
+        resource: logBucket,
+        expected: 'ExplicitlyDenied',
+        reason: 'resource:DenyLogBucketReconfigurationExceptBreakGlass',
+        blockedBy: ['resource'],
+      },
+      { resourcePolicy: policy(...vaultLogBucketPolicyStatements(model)) },
+    );
+  });
+});
+
 describe('guards: without each new deny, the backup admin gets through', () => {
   // Remove the statement and the same request is allowed: the rows above rest on it alone.
   const guards: { sid: string; action: string; resource: string; context?: Record<string, string> }[] = [
@@ -218,6 +358,17 @@ describe('guards: without each new deny, the backup admin gets through', () => {
       action: 's3:PutObject',
       resource: vaultObject('objects/999999999999/x'),
     },
+    { sid: 'DenyReplicationWritesExceptBreakGlass', action: 's3:ReplicateObject', resource: vaultObject(places.ownObjects.key) },
+    { sid: 'DenyReplicationWritesExceptBreakGlass', action: 's3:ReplicateDelete', resource: vaultObject(places.ownObjects.key) },
+    { sid: 'DenyObjectTaggingExceptBreakGlass', action: 's3:PutObjectTagging', resource: vaultObject(places.ownObjects.key) },
+    {
+      sid: 'DenyObjectTaggingExceptBreakGlass',
+      action: 's3:DeleteObjectVersionTagging',
+      resource: vaultObject(places.ownJournal.key),
+    },
+    { sid: 'DenyBucketReconfigurationExceptBreakGlass', action: 's3:PutBucketCORS', resource: vaultBucketArn },
+    { sid: 'DenyBucketReconfigurationExceptBreakGlass', action: 's3:PutInventoryConfiguration', resource: vaultBucketArn },
+    { sid: 'DenyBucketReconfigurationExceptBreakGlass', action: 's3:PutBucketNotification', resource: vaultBucketArn },
   ];
   it.each(guards.map((g) => [g.sid, g.action, g.resource.slice(vaultBucketArn.length) || ' bucket', g] as const))(
     'without %s: %s on vault%s',

@@ -159,12 +159,14 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
     'DenyReportWritesExceptEvidenceWriterprimary',
     'DenyReportWritesExceptEvidenceWriterprimary2',
     'DenyWritesOutsideAccountPrefixesExceptBreakGlass',
+    'DenyReplicationWritesExceptBreakGlass',
+    'DenyObjectTaggingExceptBreakGlass',
     'DenyDataReadsExceptRestoreReaders',
     'DenyBucketReconfigurationExceptBreakGlass',
     'DenyPolicyChangesExceptBreakGlassAndDeployer',
   ];
   /** Statements none of whose actions pacific knows: dropped once the unknown ones are removed. */
-  const NO_ACTION_LEFT: string[] = [];
+  const NO_ACTION_LEFT = ['DenyReplicationWritesExceptBreakGlass'];
   const UNEVALUATED = [
     'DenyPutWithRetentionHeadersExceptBreakGlass',
     'DenyPutWithRetainUntilHeaderExceptBreakGlass',
@@ -174,6 +176,7 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
   const UNKNOWN_ACTIONS = [
     'AuditorReadVaultSettingsprimary',
     'AuditorReadVaultSettingsprimary2',
+    'DenyReplicationWritesExceptBreakGlass',
     'DenyBucketReconfigurationExceptBreakGlass',
   ];
 
@@ -267,7 +270,9 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
     expect(removed).toEqual([
       'removed s3:GetEncryptionConfiguration, s3:GetBucketOwnershipControls',
       'removed s3:GetEncryptionConfiguration, s3:GetBucketOwnershipControls',
-      'removed s3:PutBucketOwnershipControls, s3:PutEncryptionConfiguration',
+      'removed s3:ReplicateObject, s3:ReplicateDelete, s3:ReplicateTags; no action left, statement dropped',
+      'removed s3:PutBucketOwnershipControls, s3:PutEncryptionConfiguration, s3:PutAnalyticsConfiguration, ' +
+        's3:PutInventoryConfiguration, s3:PutMetricsConfiguration, s3:PutIntelligentTieringConfiguration',
     ]);
     const actions = rgw.document.Statement.flatMap((s) => asList(s.Action));
     expect(actions.filter((a) => !a.includes('*') && !RGW_PACIFIC_ACTIONS.has(a))).toEqual([]);
