@@ -174,6 +174,7 @@ export type AdaptationId =
   | 'secure-transport'
   | 'object-ownership'
   | 'put-lock-headers'
+  | 'put-tagging-header'
   | 'checksums'
   | 'public-access-block'
   | 'no-access-log-bucket';
@@ -280,6 +281,14 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
     rgw: 'not checked: a writer may give its new version GOVERNANCE mode or a shorter date',
     local: 'nothing to map; existing versions stay protected (PutObjectRetention on them is denied and COMPLIANCE holds)',
     awsProof: 'test/policy/vault-bucket.test.ts (ingest rows with lock headers)',
+  },
+  {
+    id: 'put-tagging-header',
+    subject: 's3:PutObjectTagging on a PutObject that carries tags (x-amz-tagging)',
+    rgw: 'not checked: with s3:PutObjectTagging denied, a writer allowed s3:PutObject still stores its new object with tags (tagging an existing object is refused)',
+    local: 'nothing to map; only the ingest role, under its own prefixes, may write at all, and Strongroom never sends tags',
+    awsProof:
+      'test/policy/vault-bucket-writes.test.ts (ingest and admin rows tagging on write, DenyObjectTaggingExceptBreakGlass)',
   },
   {
     id: 'checksums',

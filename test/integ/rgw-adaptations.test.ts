@@ -8,6 +8,7 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   GetObjectRetentionCommand,
+  GetObjectTaggingCommand,
   ListObjectVersionsCommand,
   PutBucketAnalyticsConfigurationCommand,
   PutBucketEncryptionCommand,
@@ -19,6 +20,7 @@ import {
   PutBucketPolicyCommand,
   PutBucketReplicationCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -454,6 +456,31 @@ measure(
     );
     // AWS refuses the put (no s3:PutObjectRetention for the ingest role, and the header denies)
     expect(retention.Retention?.Mode).toBe('GOVERNANCE');
+  },
+);
+
+measure(
+  'put-tagging-header',
+  's3:PutObjectTagging is not checked on PutObject: the ingest role stores a tagged object, though it may not tag one',
+  async () => {
+    const ingest = await clients.assume(d, 'ingest');
+    const key = testKey(d, 'objects', 'tagged');
+    const put = await expectAllowed(
+      ingest.s3.send(new PutObjectCommand({ ...vaultPut(d.vault.address, key, 'tagged').input, Tagging: 'planted=yes' })),
+    );
+    const tags = await expectAllowed(
+      owner.send(new GetObjectTaggingCommand({ Bucket: d.vault.name, Key: key, VersionId: put.VersionId })),
+    );
+    // tagging it afterwards is refused (the provisioned DenyObjectTaggingExceptBreakGlass names the ingest role)
+    expect(
+      await outcome(
+        ingest.s3.send(
+          new PutObjectTaggingCommand({ Bucket: d.vault.address, Key: key, Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }),
+        ),
+      ),
+    ).toBe(DENIED);
+    // AWS refuses the put: a PutObject with x-amz-tagging needs s3:PutObjectTagging, which the deny takes away
+    expect(tags.TagSet).toEqual([{ Key: 'planted', Value: 'yes' }]);
   },
 );
 
