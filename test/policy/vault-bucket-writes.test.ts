@@ -392,6 +392,35 @@ describe('guards: without each new deny, the backup admin gets through', () => {
     },
   );
 
+  it('without DenyBackupWritesExceptIngest<account>, a restore reader whose policy was widened forges a backup', async () => {
+    // The server cannot show this (on RGW a role session gets nothing its grants do not name): the
+    // deny is what stops a vault role whose identity policy someone widened (the deploy role can).
+    const widened: Actor = {
+      ...actors.restoreReader,
+      identityPolicies: [
+        ...actors.restoreReader.identityPolicies,
+        {
+          name: 'Widened',
+          policy: policy({ Sid: 'Widened', Effect: 'Allow', Action: 's3:PutObject', Resource: `${vaultBucketArn}/*` }),
+        },
+      ],
+    };
+    const request = {
+      actor: widened,
+      action: 's3:PutObject',
+      resource: vaultObject(places.ownObjects.key),
+      context: { ...WELL_FORMED },
+    };
+    expect(await simulate({ ...request, resourcePolicy: bucketPolicy })).toEqual({
+      result: 'ExplicitlyDenied',
+      because: [BACKUP_WRITES(P)],
+      blockedBy: ['resource'],
+    });
+    expect(
+      await simulate({ ...request, resourcePolicy: withoutStatement(bucketPolicy, `DenyBackupWritesExceptIngest${P}`) }),
+    ).toEqual({ result: 'Allowed', because: ['identity:Widened'], blockedBy: [] });
+  });
+
   it("without the neighbour's deny, its prefix is still closed to our ingest role: the grants confine it too", async () => {
     // The per-account deny is a second wall for the vault roles (their grants stop at their own prefixes);
     // for every principal whose identity policy grants more, it is the only one (the guards above).
