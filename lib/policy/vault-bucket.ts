@@ -43,6 +43,26 @@ export const OBJECT_TAGGING_ACTIONS = [
 ];
 
 /**
+ * Settings that expose the bucket (CORS, website), send word or copies of its listing and metadata
+ * elsewhere (notifications, inventory, analytics, metrics), move its objects between tiers, or shift
+ * its costs (accelerate, request payment). The Delete… APIs of CORS, analytics, inventory, metrics
+ * and intelligent tiering are authorized by these same Put… actions; only the website has a delete
+ * action of its own.
+ */
+export const BUCKET_EXPOSURE_ACTIONS = [
+  's3:PutBucketCORS',
+  's3:PutBucketWebsite',
+  's3:DeleteBucketWebsite',
+  's3:PutBucketNotification',
+  's3:PutAnalyticsConfiguration',
+  's3:PutInventoryConfiguration',
+  's3:PutMetricsConfiguration',
+  's3:PutIntelligentTieringConfiguration',
+  's3:PutAccelerateConfiguration',
+  's3:PutBucketRequestPayment',
+];
+
+/**
  * Bucket settings whose change would weaken the vault or leak it (replication copies data out):
  * break-glass only. CloudFormation applies these only when the property itself changes, so an
  * ordinary `cdk deploy` never needs them; one that does must run as the break-glass role.
@@ -59,19 +79,7 @@ export const BUCKET_RECONFIGURATION_ACTIONS = [
   's3:PutBucketPublicAccessBlock',
   's3:PutReplicationConfiguration',
   's3:PutBucketLogging',
-  // Settings that expose the bucket, copy its listing or metadata elsewhere, or shift its costs.
-  // The Delete… APIs of CORS, analytics, inventory, metrics and intelligent tiering are authorized
-  // by these same Put… actions; only the website has a delete action of its own.
-  's3:PutBucketCORS',
-  's3:PutBucketWebsite',
-  's3:DeleteBucketWebsite',
-  's3:PutBucketNotification',
-  's3:PutAnalyticsConfiguration',
-  's3:PutInventoryConfiguration',
-  's3:PutMetricsConfiguration',
-  's3:PutIntelligentTieringConfiguration',
-  's3:PutAccelerateConfiguration',
-  's3:PutBucketRequestPayment',
+  ...BUCKET_EXPOSURE_ACTIONS,
 ];
 
 /** TLS only, for every principal (in the form cdk-nag's S10 check recognises). */

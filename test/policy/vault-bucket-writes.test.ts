@@ -4,6 +4,7 @@ import { parseConfig } from '../../lib/config/load';
 import { policy } from '../../lib/policy/document';
 import { vaultPolicyModel } from '../../lib/policy/model';
 import {
+  BUCKET_EXPOSURE_ACTIONS,
   BUCKET_RECONFIGURATION_ACTIONS,
   OBJECT_TAGGING_ACTIONS,
   REPLICATION_WRITE_ACTIONS,
@@ -215,18 +216,7 @@ describe('object creation: break-glass is exempt everywhere', () => {
 
 describe('tagging, ACLs, replication and exposing settings: break-glass only', () => {
   const object = vaultObject(places.ownObjects.key);
-  const EXPOSING = [
-    's3:PutBucketCORS',
-    's3:PutBucketWebsite',
-    's3:DeleteBucketWebsite',
-    's3:PutBucketNotification',
-    's3:PutAnalyticsConfiguration',
-    's3:PutInventoryConfiguration',
-    's3:PutMetricsConfiguration',
-    's3:PutIntelligentTieringConfiguration',
-    's3:PutAccelerateConfiguration',
-    's3:PutBucketRequestPayment',
-  ];
+  const EXPOSING = BUCKET_EXPOSURE_ACTIONS;
   const adminRows = (who: Actor): Scenario[] => [
     ...OBJECT_TAGGING_ACTIONS.map(
       (action): Scenario => ({
