@@ -12,6 +12,13 @@ export interface VaultRoleNames {
   readonly restoreReader: string;
   /** Reader of the vault's settings, retention and journal, never of object data (verify, reconciler). */
   readonly auditor: string;
+  /**
+   * Writer of one account's compliance evidence under `reports/<account>/`. RESERVED: no stack or
+   * provisioner creates this role yet (a later issue decides who files reports); the bucket policy
+   * already exempts exactly this name from the deny on report writes, and the SCP stops anyone but
+   * break-glass and the deploy role from creating a role of that name.
+   */
+  readonly evidenceWriter: string;
 }
 
 export interface StrongroomNames {
@@ -53,6 +60,7 @@ export function strongroomNames(config: StrongroomConfig): StrongroomNames {
       ingest: `${name}-ingest-${primaryAccountId}`,
       restoreReader: `${name}-restore-reader-${primaryAccountId}`,
       auditor: `${name}-auditor-${primaryAccountId}`,
+      evidenceWriter: `${name}-evidence-writer-${primaryAccountId}`,
     }),
     primaryRoles: {
       copier: `${name}-copier`,
@@ -65,7 +73,7 @@ export function strongroomNames(config: StrongroomConfig): StrongroomNames {
   };
 }
 
-/** Names of every role Strongroom itself creates (none of them may double as break-glass). */
+/** Names of every role Strongroom itself creates or reserves (none of them may double as break-glass). */
 export function pipelineRoleNames(config: StrongroomConfig): string[] {
   const names = strongroomNames(config);
   return [

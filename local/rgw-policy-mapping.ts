@@ -174,6 +174,7 @@ export type AdaptationId =
   | 'secure-transport'
   | 'object-ownership'
   | 'put-lock-headers'
+  | 'put-tagging-header'
   | 'checksums'
   | 'public-access-block'
   | 'no-access-log-bucket';
@@ -195,10 +196,10 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
   {
     id: 'exempting-deny',
     subject:
-      'Every bucket-policy Deny of the form {Principal "*", ArnNotEquals aws:PrincipalArn [exempt]} (DenyObjectDestructionExceptBreakGlass, DenyDataReadsExceptRestoreReaders, DenyBucketReconfigurationExceptBreakGlass, DenyPolicyChangesExceptBreakGlassAndDeployer)',
+      'Every bucket-policy Deny of the form {Principal "*", ArnNotEquals aws:PrincipalArn [exempt]} (DenyObjectDestructionExceptBreakGlass, DenyBackupWritesExceptIngest<account>, DenyReportWritesExceptEvidenceWriter<account>, DenyWritesOutsideAccountPrefixesExceptBreakGlass, DenyObjectTaggingExceptBreakGlass, DenyDataReadsExceptRestoreReaders, DenyBucketReconfigurationExceptBreakGlass, DenyPolicyChangesExceptBreakGlassAndDeployer)',
     rgw: 'aws:PrincipalArn is not evaluated in conditions: the deny silently never applies',
     local:
-      'Principal becomes every local principal that is not exempt — the primary tenant as a whole (tenant root ARN, which RGW matches to each of its users), the backup admin and the vault roles — and the condition is removed; exempt roles stay absent, and so do their stand-in users',
+      'Principal becomes every local principal that is not exempt — the primary tenant as a whole (tenant root ARN, which RGW matches to each of its users), the backup admin and the vault roles — and the condition is removed; exempt roles stay absent, and so do their stand-in users (the reserved evidence writer exists nowhere, so every local principal but break-glass is denied report writes)',
     awsProof: 'test/policy/vault-bucket.test.ts (every caller kind, exempt and not) and its guards',
   },
   {
@@ -214,10 +215,12 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
   {
     id: 'unknown-action',
     subject:
-      's3:PutBucketOwnershipControls, s3:GetBucketOwnershipControls, s3:PutEncryptionConfiguration, s3:GetEncryptionConfiguration',
-    rgw: 'unknown to pacific: a policy naming one is refused whole (400 InvalidArgument); the operations themselves are refused too (400)',
-    local: 'removed from the action lists (a statement left without actions would be dropped)',
-    awsProof: 'test/infra/vault-stack.test.ts (ownership and encryption settings, reconfiguration deny)',
+      's3:PutBucketOwnershipControls, s3:GetBucketOwnershipControls, s3:PutEncryptionConfiguration, s3:GetEncryptionConfiguration; s3:PutAnalyticsConfiguration, s3:PutInventoryConfiguration, s3:PutMetricsConfiguration, s3:PutIntelligentTieringConfiguration (DenyBucketReconfigurationExceptBreakGlass); s3:ReplicateObject, s3:ReplicateDelete, s3:ReplicateTags (DenyReplicationWritesExceptBreakGlass)',
+    rgw: 'unknown to pacific: a policy naming one is refused whole (400 InvalidArgument); the operations themselves are refused too (ownership, encryption, analytics, inventory, metrics, intelligent tiering: 400; bucket replication: 405)',
+    local:
+      'removed from the action lists; a statement left without actions is dropped (DenyReplicationWritesExceptBreakGlass: nothing can replicate into the local vault)',
+    awsProof:
+      'test/infra/vault-stack.test.ts (ownership and encryption settings, reconfiguration deny); test/policy/vault-bucket-writes.test.ts (replication writes, analytics / inventory / metrics / intelligent-tiering changes)',
   },
   {
     id: 'absent-service-statement',
@@ -278,6 +281,14 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
     rgw: 'not checked: a writer may give its new version GOVERNANCE mode or a shorter date',
     local: 'nothing to map; existing versions stay protected (PutObjectRetention on them is denied and COMPLIANCE holds)',
     awsProof: 'test/policy/vault-bucket.test.ts (ingest rows with lock headers)',
+  },
+  {
+    id: 'put-tagging-header',
+    subject: 's3:PutObjectTagging on a PutObject that carries tags (x-amz-tagging)',
+    rgw: 'not checked: with s3:PutObjectTagging denied, a writer allowed s3:PutObject still stores its new object with tags (tagging an existing object is refused)',
+    local: 'nothing to map; only the ingest role, under its own prefixes, may write at all, and Strongroom never sends tags',
+    awsProof:
+      'test/policy/vault-bucket-writes.test.ts (ingest and admin rows tagging on write, DenyObjectTaggingExceptBreakGlass)',
   },
   {
     id: 'checksums',
@@ -463,7 +474,8 @@ function knownActionsOnly(statement: PolicyStatement, label: string, applied: Ap
   const unknown = actions.filter((a) => RGW_SERVICES.has(serviceOf(a)) && !isWildcard(a) && !RGW_PACIFIC_ACTIONS.has(a));
   if (unknown.length === 0) return statement;
   const kept = actions.filter((a) => !unknown.includes(a));
-  applied.push({ adaptation: 'unknown-action', statement: label, detail: `removed ${unknown.join(', ')}` });
+  const dropped = kept.length === 0 ? '; no action left, statement dropped' : '';
+  applied.push({ adaptation: 'unknown-action', statement: label, detail: `removed ${unknown.join(', ')}${dropped}` });
   if (kept.length === 0) return undefined;
   return { ...statement, Action: one(kept) };
 }

@@ -10,6 +10,8 @@ export interface PolicyStatement {
   Principal?: '*' | { AWS?: StringOrList; Service?: StringOrList };
   Action: StringOrList;
   Resource?: StringOrList;
+  /** Every resource but these (used by one deny: object creation outside the accounts' prefixes). */
+  NotResource?: StringOrList;
   Condition?: Record<string, Record<string, StringOrList | boolean>>;
 }
 

@@ -21,6 +21,8 @@ export interface VaultPolicyModel {
     readonly ingest: (primaryAccount: string) => string;
     readonly restoreReader: (primaryAccount: string) => string;
     readonly auditor: (primaryAccount: string) => string;
+    /** Reserved (lib/naming.ts): exempt from the report-write deny, created by nothing yet. */
+    readonly evidenceWriter: (primaryAccount: string) => string;
     readonly copier: string;
     readonly reconciler: string;
     readonly restore: string;
@@ -45,6 +47,7 @@ export function vaultPolicyModel(config: StrongroomConfig): VaultPolicyModel {
       ingest: (account) => names.vaultRoles(account).ingest,
       restoreReader: (account) => names.vaultRoles(account).restoreReader,
       auditor: (account) => names.vaultRoles(account).auditor,
+      evidenceWriter: (account) => names.vaultRoles(account).evidenceWriter,
       copier: names.primaryRoles.copier,
       reconciler: names.primaryRoles.reconciler,
       restore: names.primaryRoles.restore,

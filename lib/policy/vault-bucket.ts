@@ -1,7 +1,7 @@
-import { VAULT_PREFIXES } from '../../contract/vault-layout';
+import { accountPrefix, VAULT_PREFIXES, type VaultArea } from '../../contract/vault-layout';
 import { type PolicyDocument, type PolicyStatement, policy, withPrincipal } from './document';
 import { arns, type VaultPolicyModel } from './model';
-import { VAULT_ROLE_KINDS, vaultRoleGrants } from './vault-roles';
+import { accountSid, VAULT_ROLE_KINDS, vaultRoleGrants } from './vault-roles';
 
 /** Object-level actions that destroy, hide or re-lock data: break-glass only. */
 export const OBJECT_DESTRUCTION_ACTIONS = [
@@ -12,6 +12,54 @@ export const OBJECT_DESTRUCTION_ACTIONS = [
   's3:BypassGovernanceRetention',
   's3:PutObjectAcl',
   's3:PutObjectVersionAcl',
+];
+
+/**
+ * What S3 authorizes with s3:PutObject: PutObject and POST uploads, CreateMultipartUpload,
+ * UploadPart and CompleteMultipartUpload, and the destination of CopyObject and UploadPartCopy.
+ * One action, so the create denies below cover every way of making a vault object but one:
+ * replication, which writes with s3:ReplicateObject (see REPLICATION_WRITE_ACTIONS).
+ */
+export const OBJECT_CREATION_ACTION = 's3:PutObject';
+
+/**
+ * How a replication rule writes into its destination: replicas (s3:ReplicateObject, a new version
+ * on any key, If-None-Match or not), delete markers (s3:ReplicateDelete, which hide versions) and
+ * tags. A replication role of the backup account needs no bucket-policy grant to use them on the
+ * vault: a rule on a bucket of the backup admin's own would write into it.
+ */
+export const REPLICATION_WRITE_ACTIONS = ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'];
+
+/**
+ * Object tags: never written by Strongroom, and a tag is a lever for tag-conditioned policies and
+ * lifecycle filters. S3 also requires s3:PutObjectTagging for a PutObject, CopyObject or
+ * CreateMultipartUpload that carries tags (x-amz-tagging), so this list covers tagging on write too.
+ */
+export const OBJECT_TAGGING_ACTIONS = [
+  's3:PutObjectTagging',
+  's3:PutObjectVersionTagging',
+  's3:DeleteObjectTagging',
+  's3:DeleteObjectVersionTagging',
+];
+
+/**
+ * Settings that expose the bucket (CORS, website), send word or copies of its listing and metadata
+ * elsewhere (notifications, inventory, analytics, metrics), move its objects between tiers, or shift
+ * its costs (accelerate, request payment). The Delete… APIs of CORS, analytics, inventory, metrics
+ * and intelligent tiering are authorized by these same Put… actions; only the website has a delete
+ * action of its own.
+ */
+export const BUCKET_EXPOSURE_ACTIONS = [
+  's3:PutBucketCORS',
+  's3:PutBucketWebsite',
+  's3:DeleteBucketWebsite',
+  's3:PutBucketNotification',
+  's3:PutAnalyticsConfiguration',
+  's3:PutInventoryConfiguration',
+  's3:PutMetricsConfiguration',
+  's3:PutIntelligentTieringConfiguration',
+  's3:PutAccelerateConfiguration',
+  's3:PutBucketRequestPayment',
 ];
 
 /**
@@ -31,6 +79,7 @@ export const BUCKET_RECONFIGURATION_ACTIONS = [
   's3:PutBucketPublicAccessBlock',
   's3:PutReplicationConfiguration',
   's3:PutBucketLogging',
+  ...BUCKET_EXPOSURE_ACTIONS,
 ];
 
 /** TLS only, for every principal (in the form cdk-nag's S10 check recognises). */
@@ -48,6 +97,51 @@ function denyInsecureTransport(bucket: string, objects: string): PolicyStatement
 const exceptPrincipals = (principalArns: string[]) => ({
   ArnNotEquals: { 'aws:PrincipalArn': principalArns.length === 1 ? principalArns[0] : principalArns },
 });
+
+/**
+ * Who may create objects where: under `objects/<account>/` and `journal/<account>/` only that
+ * account's ingest role, under `reports/<account>/` only its (reserved) evidence writer, anywhere
+ * else nobody; break-glass everywhere. Without these, any backup-account principal holding
+ * s3:PutObject in its identity policy (an administrator, a restore reader whose policy was widened)
+ * could forge backups, journal segments or reports. A policy variable cannot tie a role to its
+ * prefix, so the first two statements are per account; they and the NotResource list grow by one
+ * account's worth each (see the size proof in test/policy/vault-bucket-writes.test.ts).
+ */
+function objectCreationDenies(m: VaultPolicyModel, breakGlass: string): PolicyStatement[] {
+  const under = (area: VaultArea, account: string) => arns.objects(m, m.vaultBucket, accountPrefix(area, account));
+  const role = (name: string) => arns.role(m, m.backupAccount, name);
+  const perAccount = m.primaryAccounts.flatMap((account): PolicyStatement[] => [
+    {
+      Sid: accountSid('DenyBackupWritesExceptIngest', account),
+      Effect: 'Deny',
+      Principal: '*',
+      Action: OBJECT_CREATION_ACTION,
+      Resource: [under('objects', account), under('journal', account)],
+      Condition: exceptPrincipals([role(m.roleNames.ingest(account)), breakGlass]),
+    },
+    {
+      Sid: accountSid('DenyReportWritesExceptEvidenceWriter', account),
+      Effect: 'Deny',
+      Principal: '*',
+      Action: OBJECT_CREATION_ACTION,
+      Resource: under('reports', account),
+      Condition: exceptPrincipals([role(m.roleNames.evidenceWriter(account)), breakGlass]),
+    },
+  ]);
+  const areas = Object.keys(VAULT_PREFIXES) as VaultArea[];
+  return [
+    ...perAccount,
+    {
+      // Any other key: outside the three areas, or under an account that is not configured.
+      Sid: 'DenyWritesOutsideAccountPrefixesExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: OBJECT_CREATION_ACTION,
+      NotResource: m.primaryAccounts.flatMap((account) => areas.map((area) => under(area, account))),
+      Condition: exceptPrincipals([breakGlass]),
+    },
+  ];
+}
 
 /**
  * The vault bucket's policy: the grants of every vault role (with the role as Principal), then the
@@ -116,6 +210,23 @@ export function vaultBucketPolicy(m: VaultPolicyModel): PolicyDocument {
         Bool: { 's3:ObjectCreationOperation': 'true' },
         ...exceptPrincipals([breakGlass]),
       },
+    },
+    ...objectCreationDenies(m, breakGlass),
+    {
+      Sid: 'DenyReplicationWritesExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: REPLICATION_WRITE_ACTIONS,
+      Resource: objects,
+      Condition: exceptPrincipals([breakGlass]),
+    },
+    {
+      Sid: 'DenyObjectTaggingExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: OBJECT_TAGGING_ACTIONS,
+      Resource: objects,
+      Condition: exceptPrincipals([breakGlass]),
     },
     {
       // Backed-up bytes are for restores only: not even the backup account's admins read them.

@@ -28,8 +28,13 @@ export const VAULT_CONFIG_READ_ACTIONS = [
   's3:GetBucketLocation',
 ];
 
+/** The Sid of a per-account statement: its name, then the account id (Sids take letters and digits only). */
+export function accountSid(name: string, primaryAccount: string): string {
+  return `${name}${primaryAccount.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
 export function vaultRoleGrants(m: VaultPolicyModel, kind: VaultRoleKind, primaryAccount: string): PolicyStatement[] {
-  const sid = (name: string) => `${name}${primaryAccount.replace(/[^A-Za-z0-9]/g, '')}`;
+  const sid = (name: string) => accountSid(name, primaryAccount);
   const bucket = arns.bucket(m, m.vaultBucket);
   const under = (top: VaultArea) => arns.objects(m, m.vaultBucket, accountPrefix(top, primaryAccount));
   switch (kind) {

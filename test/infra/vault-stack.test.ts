@@ -12,6 +12,8 @@ import { backupAccountScp, SCP_MAX_CHARACTERS } from '../../lib/policy/scp';
 import {
   BUCKET_RECONFIGURATION_ACTIONS,
   OBJECT_DESTRUCTION_ACTIONS,
+  OBJECT_TAGGING_ACTIONS,
+  REPLICATION_WRITE_ACTIONS,
   vaultBucketPolicy,
   vaultLogBucketPolicyStatements,
 } from '../../lib/policy/vault-bucket';
@@ -211,6 +213,65 @@ describe('VaultStack: the vault bucket policy', () => {
     });
   });
 
+  it("denies object creation under an account's prefixes to all but its ingest role or its evidence writer", () => {
+    const role = (name: string) => `arn:aws:iam::111111111111:role/${name}`;
+    expect(templateStatement(VAULT, 'DenyBackupWritesExceptIngest222222222222')).toEqual({
+      Sid: 'DenyBackupWritesExceptIngest222222222222',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: [`arn:aws:s3:::${VAULT}/objects/222222222222/*`, `arn:aws:s3:::${VAULT}/journal/222222222222/*`],
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [role('strongroom-ingest-222222222222'), BREAK_GLASS] } },
+    });
+    expect(templateStatement(VAULT, 'DenyReportWritesExceptEvidenceWriter222222222222')).toEqual({
+      Sid: 'DenyReportWritesExceptEvidenceWriter222222222222',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `arn:aws:s3:::${VAULT}/reports/222222222222/*`,
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [role('strongroom-evidence-writer-222222222222'), BREAK_GLASS] } },
+    });
+  });
+
+  it('denies object creation anywhere else to everyone but break-glass', () => {
+    expect(templateStatement(VAULT, 'DenyWritesOutsideAccountPrefixesExceptBreakGlass')).toEqual({
+      Sid: 'DenyWritesOutsideAccountPrefixesExceptBreakGlass',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      NotResource: ['objects', 'journal', 'reports'].map((area) => `arn:aws:s3:::${VAULT}/${area}/222222222222/*`),
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': BREAK_GLASS } },
+    });
+  });
+
+  it('reserves the evidence writer by name only: the stack creates no such role', () => {
+    const names = Object.values(template.findResources('AWS::IAM::Role')).map((r) => r.Properties.RoleName);
+    expect(names.filter((n: string) => n.includes('evidence-writer'))).toEqual([]);
+  });
+
+  it('denies replication writes and object tagging to everyone but break-glass', () => {
+    for (const [sid, actions] of [
+      ['DenyReplicationWritesExceptBreakGlass', REPLICATION_WRITE_ACTIONS],
+      ['DenyObjectTaggingExceptBreakGlass', OBJECT_TAGGING_ACTIONS],
+    ] as const) {
+      expect(templateStatement(VAULT, sid)).toEqual({
+        Sid: sid,
+        Effect: 'Deny',
+        Principal: '*',
+        Action: actions,
+        Resource: `arn:aws:s3:::${VAULT}/*`,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': BREAK_GLASS } },
+      });
+    }
+    expect(REPLICATION_WRITE_ACTIONS).toEqual(['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags']);
+    expect(OBJECT_TAGGING_ACTIONS).toEqual([
+      's3:PutObjectTagging',
+      's3:PutObjectVersionTagging',
+      's3:DeleteObjectTagging',
+      's3:DeleteObjectVersionTagging',
+    ]);
+  });
+
   it('denies data reads to everyone but the restore readers and break-glass', () => {
     expect(templateStatement(VAULT, 'DenyDataReadsExceptRestoreReaders')).toMatchObject({
       Effect: 'Deny',
@@ -225,7 +286,7 @@ describe('VaultStack: the vault bucket policy', () => {
     });
   });
 
-  it('denies lock, lifecycle, versioning, ownership, ACL and replication changes to everyone but break-glass', () => {
+  it('denies lock, lifecycle, versioning, ownership, ACL, replication and exposing changes to everyone but break-glass', () => {
     const statement = templateStatement(VAULT, 'DenyBucketReconfigurationExceptBreakGlass');
     expect(statement).toMatchObject({
       Effect: 'Deny',
@@ -243,6 +304,16 @@ describe('VaultStack: the vault bucket policy', () => {
         's3:PutBucketAcl',
         's3:DeleteBucketPolicy',
         's3:PutReplicationConfiguration',
+        's3:PutBucketCORS',
+        's3:PutBucketWebsite',
+        's3:DeleteBucketWebsite',
+        's3:PutBucketNotification',
+        's3:PutAnalyticsConfiguration',
+        's3:PutInventoryConfiguration',
+        's3:PutMetricsConfiguration',
+        's3:PutIntelligentTieringConfiguration',
+        's3:PutAccelerateConfiguration',
+        's3:PutBucketRequestPayment',
       ]),
     );
   });

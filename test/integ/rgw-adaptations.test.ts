@@ -8,12 +8,19 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   GetObjectRetentionCommand,
+  GetObjectTaggingCommand,
   ListObjectVersionsCommand,
+  PutBucketAnalyticsConfigurationCommand,
   PutBucketEncryptionCommand,
+  PutBucketIntelligentTieringConfigurationCommand,
+  PutBucketInventoryConfigurationCommand,
   PutBucketLoggingCommand,
+  PutBucketMetricsConfigurationCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
+  PutBucketReplicationCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -201,6 +208,13 @@ measure(
       's3:GetBucketOwnershipControls',
       's3:PutEncryptionConfiguration',
       's3:GetEncryptionConfiguration',
+      's3:PutAnalyticsConfiguration',
+      's3:PutInventoryConfiguration',
+      's3:PutMetricsConfiguration',
+      's3:PutIntelligentTieringConfiguration',
+      's3:ReplicateObject',
+      's3:ReplicateDelete',
+      's3:ReplicateTags',
     ]) {
       const policy = {
         Version: '2012-10-17',
@@ -231,6 +245,62 @@ measure(
         ),
       ),
     ).toBe(400);
+    // Nor has it the settings those actions govern, nor bucket replication to write with them.
+    const target = uniqueName('adapt-unknown-target');
+    await owner.send(new CreateBucketCommand({ Bucket: target }));
+    const settings: Record<string, () => Promise<unknown>> = {
+      analytics: () =>
+        owner.send(
+          new PutBucketAnalyticsConfigurationCommand({
+            Bucket: bucket,
+            Id: 'a',
+            AnalyticsConfiguration: { Id: 'a', StorageClassAnalysis: {} },
+          }),
+        ),
+      inventory: () =>
+        owner.send(
+          new PutBucketInventoryConfigurationCommand({
+            Bucket: bucket,
+            Id: 'i',
+            InventoryConfiguration: {
+              Id: 'i',
+              IsEnabled: true,
+              IncludedObjectVersions: 'All',
+              Schedule: { Frequency: 'Daily' },
+              Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${target}`, Format: 'CSV' } },
+            },
+          }),
+        ),
+      metrics: () =>
+        owner.send(new PutBucketMetricsConfigurationCommand({ Bucket: bucket, Id: 'm', MetricsConfiguration: { Id: 'm' } })),
+      tiering: () =>
+        owner.send(
+          new PutBucketIntelligentTieringConfigurationCommand({
+            Bucket: bucket,
+            Id: 't',
+            IntelligentTieringConfiguration: {
+              Id: 't',
+              Status: 'Enabled',
+              Tierings: [{ Days: 90, AccessTier: 'ARCHIVE_ACCESS' }],
+            },
+          }),
+        ),
+      replication: () =>
+        owner.send(
+          new PutBucketReplicationCommand({
+            Bucket: bucket,
+            ReplicationConfiguration: {
+              Role: 'arn:aws:iam::backup:role/replicator',
+              Rules: [
+                { Status: 'Enabled', Priority: 1, Filter: { Prefix: '' }, Destination: { Bucket: `arn:aws:s3:::${target}` } },
+              ],
+            },
+          }),
+        ),
+    };
+    const refusals: Record<string, number | undefined> = {};
+    for (const [name, send] of Object.entries(settings)) refusals[name] = await status(send());
+    expect(refusals).toEqual({ analytics: 400, inventory: 400, metrics: 400, tiering: 400, replication: 405 });
   },
 );
 
@@ -386,6 +456,31 @@ measure(
     );
     // AWS refuses the put (no s3:PutObjectRetention for the ingest role, and the header denies)
     expect(retention.Retention?.Mode).toBe('GOVERNANCE');
+  },
+);
+
+measure(
+  'put-tagging-header',
+  's3:PutObjectTagging is not checked on PutObject: the ingest role stores a tagged object, though it may not tag one',
+  async () => {
+    const ingest = await clients.assume(d, 'ingest');
+    const key = testKey(d, 'objects', 'tagged');
+    const put = await expectAllowed(
+      ingest.s3.send(new PutObjectCommand({ ...vaultPut(d.vault.address, key, 'tagged').input, Tagging: 'planted=yes' })),
+    );
+    const tags = await expectAllowed(
+      owner.send(new GetObjectTaggingCommand({ Bucket: d.vault.name, Key: key, VersionId: put.VersionId })),
+    );
+    // tagging it afterwards is refused (the provisioned DenyObjectTaggingExceptBreakGlass names the ingest role)
+    expect(
+      await outcome(
+        ingest.s3.send(
+          new PutObjectTaggingCommand({ Bucket: d.vault.address, Key: key, Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }),
+        ),
+      ),
+    ).toBe(DENIED);
+    // AWS refuses the put: a PutObject with x-amz-tagging needs s3:PutObjectTagging, which the deny takes away
+    expect(tags.TagSet).toEqual([{ Key: 'planted', Value: 'yes' }]);
   },
 );
 

@@ -9,13 +9,22 @@
  * access on RGW, so what confines it is the absence of grants, with or without the denies
  * (test/integ/rgw-adaptations.test.ts measures that).
  */
-import { DeleteObjectCommand, GetObjectCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutBucketCorsCommand,
+  PutBucketPolicyCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { PolicyDocument } from '../../lib/policy/document';
 import type { VaultPolicyModel } from '../../lib/policy/model';
 import { vaultBucketPolicy } from '../../lib/policy/vault-bucket';
+import { accountSid } from '../../lib/policy/vault-roles';
 import { attempt, describeOutcome } from '../../local/outcome';
 import type { LocalDeployment } from '../../local/provision';
-import { Clients, DENIED, ingestWrite, provisionForTest, testKey } from './support/vault';
+import { integLocalS3 } from './support/env';
+import { Clients, DENIED, ingestWrite, provisionForTest, testKey, vaultPut } from './support/vault';
 
 jest.setTimeout(60_000);
 
@@ -93,3 +102,62 @@ test('without DenyPolicyChangesExceptBreakGlassAndDeployer, the backup admin rep
   );
   expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
 });
+
+/** The local Sid of a per-account statement: the tenant stands in for the account id. */
+const forPrimary = (name: string) => accountSid(name, integLocalS3().tenants.primary.tenant);
+
+test.each([
+  ['objects', 'gobjects'],
+  ['journal', 'gjournal'],
+] as const)(
+  'without DenyBackupWritesExceptIngest<account>, the backup admin forges a vault entry under %s/',
+  async (area, label) => {
+    const sid = forPrimary('DenyBackupWritesExceptIngest');
+    const outcomes = await attackBoth(sid, label, (d) =>
+      clients.as(d, d.backup.admin).send(vaultPut(d.vault.name, testKey(d, area, 'guard-forgery'), 'forged')),
+    );
+    expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
+  },
+);
+
+test('without DenyReportWritesExceptEvidenceWriter<account>, the backup admin files a forged report', async () => {
+  const outcomes = await attackBoth(forPrimary('DenyReportWritesExceptEvidenceWriter'), 'greport', (d) =>
+    clients.as(d, d.backup.admin).send(vaultPut(d.vault.name, testKey(d, 'reports', 'guard-report'), 'all is well')),
+  );
+  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
+});
+
+test('without DenyWritesOutsideAccountPrefixesExceptBreakGlass, the backup admin writes reports/forged.json', async () => {
+  const outcomes = await attackBoth('DenyWritesOutsideAccountPrefixesExceptBreakGlass', 'goutside', (d) =>
+    clients.as(d, d.backup.admin).send(vaultPut(d.vault.name, `reports/forged-${Date.now().toString(36)}.json`, 'forged')),
+  );
+  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
+});
+
+test('without DenyObjectTaggingExceptBreakGlass, the backup admin tags a vault object', async () => {
+  const outcomes = await attackBoth('DenyObjectTaggingExceptBreakGlass', 'gtagging', async (d) => {
+    const key = testKey(d, 'objects', 'guard-tagging');
+    await ingestWrite(await ingestSession(d), d, key, 'backed-up bytes');
+    return clients
+      .as(d, d.backup.admin)
+      .send(
+        new PutObjectTaggingCommand({ Bucket: d.vault.name, Key: key, Tagging: { TagSet: [{ Key: 'expire', Value: 'now' }] } }),
+      );
+  });
+  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
+});
+
+test('without DenyBucketReconfigurationExceptBreakGlass, the backup admin opens the vault to any origin (CORS)', async () => {
+  const outcomes = await attackBoth('DenyBucketReconfigurationExceptBreakGlass', 'gcors', (d) =>
+    clients.as(d, d.backup.admin).send(
+      new PutBucketCorsCommand({
+        Bucket: d.vault.name,
+        CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }] },
+      }),
+    ),
+  );
+  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
+});
+
+// DenyReplicationWritesExceptBreakGlass has no live guard: pacific knows none of its actions (the
+// mapping drops it) and cannot replicate; test/policy/vault-bucket-writes.test.ts guards it offline.

@@ -1,30 +1,49 @@
 /**
  * The provisioned vault against its attackers, live on the local S3 (threats T1 and T4 of DESIGN.md):
  * the primary tenant's admin (an intruder with full admin in the primary account), the backup tenant's
- * admin (the bucket owner), and the break-glass stand-in (exempt from the policy, not from Object Lock).
+ * admin (the bucket owner), the vault roles outside their grants, and the break-glass stand-in (exempt
+ * from the policy, not from Object Lock).
  *
  * The file provisions one vault; each test writes its own vault objects (unique keys) through the ingest
  * role and attacks only those, so tests can run alone or in any order.
  */
 import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteBucketPolicyCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  DeleteObjectTaggingCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
+  PutBucketCorsCommand,
   PutBucketPolicyCommand,
+  PutBucketRequestPaymentCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectLockConfigurationCommand,
   PutObjectRetentionCommand,
+  PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { attempt } from '../../local/outcome';
+import { attempt, describeOutcome } from '../../local/outcome';
 import type { LocalDeployment } from '../../local/provision';
 import { assumeVaultRole, type VaultSession } from '../../local/sessions';
-import { Clients, expectAllowed, expectDenied, ingestWrite, provisionForTest, sha256, testKey } from './support/vault';
+import { uniqueName } from './support/names';
+import {
+  Clients,
+  DENIED,
+  expectAllowed,
+  expectDenied,
+  ingestWrite,
+  provisionForTest,
+  sha256,
+  testKey,
+  vaultPut,
+} from './support/vault';
 
 jest.setTimeout(60_000);
 
@@ -214,6 +233,105 @@ describe("the backup tenant's admin (the vault bucket's owner)", () => {
       ),
     );
     await expectDenied(backupAdmin.send(new DeleteBucketCommand({ Bucket: d.vault.name })));
+  });
+});
+
+describe('only the pipeline writes the vault', () => {
+  /** Where a forger would write: this account's three prefixes, and elsewhere in the bucket. */
+  const forgeries = (label: string) => {
+    const unique = `${label}-${Date.now().toString(36)}`;
+    return {
+      objects: testKey(d, 'objects', label),
+      journal: testKey(d, 'journal', label),
+      reports: testKey(d, 'reports', label),
+      reportsTop: `reports/${unique}.json`,
+      bucketRoot: `${unique}.json`,
+      unconfiguredAccount: `objects/999999999999/${unique}`,
+    };
+  };
+  const everywhere = (outcome: string, keys: Record<string, string>) =>
+    Object.fromEntries(Object.keys(keys).map((where) => [where, outcome]));
+  /** Outcomes of one write per key, by where it was aimed. */
+  async function writeEach(keys: Record<string, string>, write: (key: string) => Promise<unknown>) {
+    const outcomes: Record<string, string> = {};
+    for (const [where, key] of Object.entries(keys)) outcomes[where] = describeOutcome(await attempt(write(key)));
+    return outcomes;
+  }
+
+  it("the backup tenant's admin creates nothing, by PutObject, multipart upload or server-side copy, anywhere", async () => {
+    const own = uniqueName('protect-admin-src');
+    await expectAllowed(backupAdmin.send(new CreateBucketCommand({ Bucket: own })));
+    await expectAllowed(backupAdmin.send(new PutObjectCommand({ Bucket: own, Key: 'seed', Body: 'forged bytes' })));
+    const keys = forgeries('admin-forgery');
+    const bucket = d.vault.name;
+    expect({
+      put: await writeEach(keys, (Key) => backupAdmin.send(vaultPut(bucket, Key, 'forged'))),
+      multipart: await writeEach(keys, (Key) => backupAdmin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }))),
+      copy: await writeEach(keys, (Key) =>
+        backupAdmin.send(new CopyObjectCommand({ Bucket: bucket, Key, CopySource: `${own}/seed` })),
+      ),
+    }).toEqual({ put: everywhere(DENIED, keys), multipart: everywhere(DENIED, keys), copy: everywhere(DENIED, keys) });
+    for (const key of Object.values(keys)) {
+      const listed = await expectAllowed(backupAdmin.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key })));
+      expect(listed.Versions ?? []).toEqual([]);
+    }
+  });
+
+  it('no vault role but the account ingest role creates under objects/ or journal/; ingest nothing elsewhere', async () => {
+    const auditor = await clients.assume(d, 'auditor');
+    const keys = forgeries('role-forgery');
+    const { objects, journal, ...elsewhere } = keys;
+    for (const role of [reader, auditor]) {
+      expect(await writeEach({ objects, journal }, (Key) => role.s3.send(vaultPut(d.vault.address, Key, 'forged')))).toEqual(
+        everywhere(DENIED, { objects, journal }),
+      );
+    }
+    expect(await writeEach(elsewhere, (Key) => ingest.s3.send(vaultPut(d.vault.address, Key, 'forged')))).toEqual(
+      everywhere(DENIED, elsewhere),
+    );
+    // ...while its own two prefixes take its writes
+    await ingestWrite(ingest, d, objects, 'backed-up bytes');
+    await ingestWrite(ingest, d, journal, 'journal segment');
+  });
+
+  it("the primary tenant's admin creates nothing under reports/ or elsewhere either", async () => {
+    const { reports, reportsTop, bucketRoot } = forgeries('primary-forgery');
+    expect(
+      await writeEach({ reports, reportsTop, bucketRoot }, (Key) => primaryAdmin.send(vaultPut(d.vault.address, Key, 'forged'))),
+    ).toEqual(everywhere(DENIED, { reports, reportsTop, bucketRoot }));
+  });
+
+  it("the backup tenant's admin can neither tag a vault object nor set the vault's CORS or request payment", async () => {
+    const v = await seed('owner-tagging');
+    const tagging = { TagSet: [{ Key: 'expire', Value: 'now' }] };
+    await expectDenied(backupAdmin.send(new PutObjectTaggingCommand({ Bucket: d.vault.name, Key: v.key, Tagging: tagging })));
+    await expectDenied(
+      backupAdmin.send(
+        new PutObjectTaggingCommand({ Bucket: d.vault.name, Key: v.key, VersionId: v.versionId, Tagging: tagging }),
+      ),
+    );
+    await expectDenied(backupAdmin.send(new DeleteObjectTaggingCommand({ Bucket: d.vault.name, Key: v.key })));
+    await expectDenied(
+      backupAdmin.send(
+        new PutBucketCorsCommand({
+          Bucket: d.vault.name,
+          CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }] },
+        }),
+      ),
+    );
+    await expectDenied(
+      backupAdmin.send(
+        new PutBucketRequestPaymentCommand({ Bucket: d.vault.name, RequestPaymentConfiguration: { Payer: 'Requester' } }),
+      ),
+    );
+  });
+
+  it('break-glass may still write where no one else may (a report, say)', async () => {
+    const breakGlass = clients.as(d, d.backup.breakGlass);
+    const { reports, reportsTop } = forgeries('break-glass-write');
+    expect(
+      await writeEach({ reports, reportsTop }, (Key) => breakGlass.send(vaultPut(d.vault.address, Key, 'evidence'))),
+    ).toEqual(everywhere('ok', { reports, reportsTop }));
   });
 });
 

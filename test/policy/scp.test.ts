@@ -34,6 +34,8 @@ const scps = backupAccountScps({ name: 'StrongroomBackupAccount', policy: scp })
 const root = actors.backupRoot;
 const ingestRoleArn = arns.role(model, BACKUP_ACCOUNT, model.roleNames.ingest(PRIMARY_ACCOUNT));
 const restoreReaderRoleArn = arns.role(model, BACKUP_ACCOUNT, model.roleNames.restoreReader(PRIMARY_ACCOUNT));
+/** Reserved, not created: the vault's policy exempts this name from the report-write deny. */
+const evidenceWriterRoleArn = arns.role(model, BACKUP_ACCOUNT, model.roleNames.evidenceWriter(PRIMARY_ACCOUNT));
 /** A key whose policy merely delegates to IAM (the KMS default): the SCP must hold even there. */
 const defaultKeyPolicy = policy({
   Sid: 'EnableIamUserPermissions',
@@ -90,6 +92,12 @@ describe('backup-account SCP: what no resource policy can stop', () => {
     denied(actors.backupAdminUser, 'iam:PutRolePolicy', restoreReaderRoleArn, 'DenyVaultRoleTampering'),
     denied(root, 'iam:AttachRolePolicy', restoreReaderRoleArn, 'DenyVaultRoleTampering'),
     allowed(actors.deployRole, 'iam:UpdateAssumeRolePolicy', ingestRoleArn),
+    // Whoever created a role of the reserved name first could file reports in the vault.
+    denied(actors.backupAdmin, 'iam:CreateRole', evidenceWriterRoleArn, 'DenyVaultRoleTampering'),
+    denied(root, 'iam:CreateRole', evidenceWriterRoleArn, 'DenyVaultRoleTampering'),
+    denied(actors.backupAdminUser, 'iam:PutRolePolicy', evidenceWriterRoleArn, 'DenyVaultRoleTampering'),
+    allowed(actors.deployRole, 'iam:CreateRole', evidenceWriterRoleArn),
+    allowed(actors.breakGlass, 'iam:CreateRole', evidenceWriterRoleArn),
   ];
   it.each(cases(rows))('%s', async (_title, row) => prove(row, { serviceControlPolicies: scps }));
 
@@ -141,6 +149,7 @@ describe('backup-account SCP guards', () => {
       resourcePolicy: defaultKeyPolicy,
     },
     { sid: 'DenyVaultRoleTampering', actor: actors.backupAdmin, action: 'iam:UpdateAssumeRolePolicy', resource: ingestRoleArn },
+    { sid: 'DenyVaultRoleTampering', actor: actors.backupAdmin, action: 'iam:CreateRole', resource: evidenceWriterRoleArn },
   ];
   it.each(guards.map((g) => [g.sid, g] as const))('without %s the request goes through', async (sid, g) => {
     const { sid: _sid, ...request } = g;

@@ -146,6 +146,8 @@ const vaultRole = (kind: VaultRoleKind, account: string, session: string, label:
 
 export const actors = {
   ingest: vaultRole('ingest', PRIMARY_ACCOUNT, 'strongroom-copier', 'ingest(222)'),
+  /** The neighbour account's ingest role: isolation between accounts is proven against it. */
+  otherIngest: vaultRole('ingest', OTHER_PRIMARY_ACCOUNT, 'strongroom-copier', 'ingest(333)'),
   restoreReader: vaultRole('restoreReader', PRIMARY_ACCOUNT, 'strongroom-restore', 'restore-reader(222)'),
   auditor: vaultRole('auditor', PRIMARY_ACCOUNT, 'strongroom-verify', 'auditor(222)'),
   primaryAdmin: roleSession('primary Admin', PRIMARY_ACCOUNT, 'Admin', [ADMINISTRATOR_ACCESS], 'intruder'),

@@ -55,6 +55,9 @@ const retentionHeaderDenies = [
 ];
 
 const DESTROY = 'resource:DenyObjectDestructionExceptBreakGlass';
+/** The create denies (test/policy/vault-bucket-writes.test.ts proves them for every caller and prefix). */
+const BACKUP_WRITES = (account = P) => `resource:DenyBackupWritesExceptIngest${account}`;
+const REPORT_WRITES = (account = P) => `resource:DenyReportWritesExceptEvidenceWriter${account}`;
 const READ_DATA = 'resource:DenyDataReadsExceptRestoreReaders';
 const RECONFIGURE = 'resource:DenyBucketReconfigurationExceptBreakGlass';
 const REPLACE_POLICY = 'resource:DenyPolicyChangesExceptBreakGlassAndDeployer';
@@ -80,23 +83,23 @@ describe('vault bucket policy: ingest role (append only)', () => {
       principal: i,
       action: 's3:PutObject',
       resource: neighbour.object,
-      expected: 'ImplicitlyDenied',
-      reason: NOT_GRANTED,
+      expected: 'ExplicitlyDenied',
+      reason: BACKUP_WRITES(OTHER_PRIMARY_ACCOUNT),
       note: "another primary account's prefix",
     },
     {
       principal: i,
       action: 's3:PutObject',
       resource: neighbour.journal,
-      expected: 'ImplicitlyDenied',
-      reason: NOT_GRANTED,
+      expected: 'ExplicitlyDenied',
+      reason: BACKUP_WRITES(OTHER_PRIMARY_ACCOUNT),
     },
     {
       principal: i,
       action: 's3:PutObject',
       resource: own.report,
-      expected: 'ImplicitlyDenied',
-      reason: NOT_GRANTED,
+      expected: 'ExplicitlyDenied',
+      reason: REPORT_WRITES(),
     },
     { principal: i, action: 's3:GetObject', resource: own.object, expected: 'ExplicitlyDenied', reason: READ_DATA },
     { principal: i, action: 's3:GetObjectVersion', resource: own.object, expected: 'ExplicitlyDenied', reason: READ_DATA },
@@ -227,7 +230,7 @@ describe('vault bucket policy: restore reader (its own account, read only)', () 
     ...destructionActions.map(
       (action): Scenario => ({ principal: r, action, resource: own.object, expected: 'ExplicitlyDenied', reason: DESTROY }),
     ),
-    { principal: r, action: 's3:PutObject', resource: own.object, expected: 'ImplicitlyDenied', reason: NOT_GRANTED },
+    { principal: r, action: 's3:PutObject', resource: own.object, expected: 'ExplicitlyDenied', reason: BACKUP_WRITES() },
     {
       principal: r,
       action: 's3:PutBucketPolicy',
@@ -333,10 +336,10 @@ describe('vault bucket policy: auditor (settings, retention and evidence, never 
       reason: both('AuditorList'),
     },
     { principal: a, action: 's3:ListBucket', resource: vaultBucketArn, expected: 'ImplicitlyDenied', reason: NOT_GRANTED },
-    { principal: a, action: 's3:PutObject', resource: own.object, expected: 'ImplicitlyDenied', reason: NOT_GRANTED },
+    { principal: a, action: 's3:PutObject', resource: own.object, expected: 'ExplicitlyDenied', reason: BACKUP_WRITES() },
     // The auditor is read-only by design (issue 2: "read-only audit"); how verify files its report into
     // the vault is decided with the verify feature, not by widening this role.
-    { principal: a, action: 's3:PutObject', resource: own.report, expected: 'ImplicitlyDenied', reason: NOT_GRANTED },
+    { principal: a, action: 's3:PutObject', resource: own.report, expected: 'ExplicitlyDenied', reason: REPORT_WRITES() },
     { principal: a, action: 's3:DeleteObjectVersion', resource: own.report, expected: 'ExplicitlyDenied', reason: DESTROY },
     { principal: a, action: 's3:PutObjectRetention', resource: own.report, expected: 'ExplicitlyDenied', reason: DESTROY },
     {
@@ -356,14 +359,14 @@ describe('vault bucket policy: a primary-account administrator reaches nothing (
     { principal: who, action: 's3:GetObject', resource: own.object, expected: 'ExplicitlyDenied', reason: READ_DATA },
     { principal: who, action: 's3:GetObjectVersion', resource: own.object, expected: 'ExplicitlyDenied', reason: READ_DATA },
     { principal: who, action: 's3:GetObject', resource: own.journal, expected: 'ImplicitlyDenied', reason: 'implicit:resource' },
-    { principal: who, action: 's3:PutObject', resource: own.object, expected: 'ImplicitlyDenied', reason: 'implicit:resource' },
+    { principal: who, action: 's3:PutObject', resource: own.object, expected: 'ExplicitlyDenied', reason: BACKUP_WRITES() },
     {
       principal: who,
       action: 's3:PutObject',
       resource: own.object,
       context: lockHeaders.retention,
       expected: 'ExplicitlyDenied',
-      reason: retentionHeaderDenies,
+      reason: [...retentionHeaderDenies, BACKUP_WRITES()],
     },
     ...OBJECT_DESTRUCTION_ACTIONS.map(
       (action): Scenario => ({ principal: who, action, resource: own.object, expected: 'ExplicitlyDenied', reason: DESTROY }),
@@ -508,7 +511,7 @@ describe('vault bucket policy: a backup-account administrator is stopped by the 
       resource: own.object,
       context: lockHeaders.retention,
       expected: 'ExplicitlyDenied',
-      reason: retentionHeaderDenies,
+      reason: [...retentionHeaderDenies, BACKUP_WRITES()],
       blockedBy: ['resource'],
     },
   ]);
@@ -638,34 +641,48 @@ describe('vault bucket policy: plain HTTP is refused to everyone', () => {
   it.each(cases(rows))('%s', async (_title, row) => prove(row, { resourcePolicy: bucketPolicy }));
 });
 
-describe('vault bucket policy guards: each critical deny is what stops the backup admin', () => {
+describe('vault bucket policy guards: each critical deny is what stops the attacker', () => {
   // Remove one statement and the same request must go through: the rows above really exercise it.
+  // The attacker is the backup admin, except for the write-header denies: the create denies stop the
+  // admin's writes before any header matters, so those guards attack as a stolen ingest credential,
+  // the one principal allowed to write under objects/<account>/.
   const admin = actors.backupAdmin;
-  const guards: { sid: string; action: string; resource: string; context?: Record<string, string> }[] = [
+  const ingestGrant = [`identity:${sid('IngestAppendOnly')}`, `resource:${sid('IngestAppendOnly')}`];
+  const guards: {
+    sid: string;
+    action: string;
+    resource: string;
+    context?: Record<string, string>;
+    asIngest?: boolean;
+  }[] = [
     { sid: 'DenyObjectDestructionExceptBreakGlass', action: 's3:DeleteObjectVersion', resource: own.object },
     { sid: 'DenyDataReadsExceptRestoreReaders', action: 's3:GetObject', resource: own.object },
     { sid: 'DenyPolicyChangesExceptBreakGlassAndDeployer', action: 's3:PutBucketPolicy', resource: vaultBucketArn },
     { sid: 'DenyBucketReconfigurationExceptBreakGlass', action: 's3:PutBucketObjectLockConfiguration', resource: vaultBucketArn },
     {
       sid: 'DenyPutWithRetentionHeadersExceptBreakGlass',
+      asIngest: true,
       action: 's3:PutObject',
       resource: own.object,
       context: { 's3:object-lock-mode': 'GOVERNANCE' },
     },
     {
       sid: 'DenyPutWithRetainUntilHeaderExceptBreakGlass',
+      asIngest: true,
       action: 's3:PutObject',
       resource: own.object,
       context: { 's3:object-lock-retain-until-date': '2126-01-01T00:00:00Z' },
     },
     {
       sid: 'DenyPutWithLegalHoldHeaderExceptBreakGlass',
+      asIngest: true,
       action: 's3:PutObject',
       resource: own.object,
       context: lockHeaders.legalHold,
     },
     {
       sid: 'DenyOverwritesExceptBreakGlass',
+      asIngest: true,
       action: 's3:PutObject',
       resource: own.object,
       context: { 's3:ObjectCreationOperation': 'true' },
@@ -677,13 +694,18 @@ describe('vault bucket policy guards: each critical deny is what stops the backu
       context: { 'aws:SecureTransport': 'false' },
     },
   ];
-  it.each(guards.map((g) => [g.sid, g] as const))('without %s the backup admin gets through', async (_sid, g) => {
-    const request = { actor: admin, action: g.action, resource: g.resource, ...(g.context ? { context: g.context } : {}) };
-    const withIt = await simulate({ ...request, resourcePolicy: bucketPolicy });
-    expect(withIt).toEqual({ result: 'ExplicitlyDenied', because: [`resource:${g.sid}`], blockedBy: ['resource'] });
-    const withoutIt = await simulate({ ...request, resourcePolicy: withoutStatement(bucketPolicy, g.sid) });
-    expect(withoutIt).toEqual({ result: 'Allowed', because: ['identity:AdministratorAccess'], blockedBy: [] });
-  });
+  it.each(guards.map((g) => [g.sid, g.asIngest ? 'ingest role' : 'backup admin', g] as const))(
+    'without %s the %s gets through',
+    async (_sid, _who, g) => {
+      const actor = g.asIngest ? actors.ingest : admin;
+      const request = { actor, action: g.action, resource: g.resource, ...(g.context ? { context: g.context } : {}) };
+      const withIt = await simulate({ ...request, resourcePolicy: bucketPolicy });
+      expect(withIt).toEqual({ result: 'ExplicitlyDenied', because: [`resource:${g.sid}`], blockedBy: ['resource'] });
+      const withoutIt = await simulate({ ...request, resourcePolicy: withoutStatement(bucketPolicy, g.sid) });
+      const granted = g.asIngest ? ingestGrant.slice().sort() : ['identity:AdministratorAccess'];
+      expect(withoutIt).toEqual({ result: 'Allowed', because: granted, blockedBy: [] });
+    },
+  );
 });
 
 describe('vault log bucket policy (no Object Lock there: the policy is its protection)', () => {

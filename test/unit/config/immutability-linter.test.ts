@@ -107,6 +107,13 @@ describe('immutability linter', () => {
       'exempt from every deny',
     ],
     [
+      'break-glass named like the reserved evidence writer',
+      exampleWith('backupAccount.breakGlassRoleName', 'strongroom-evidence-writer-222222222222'),
+      'BreakGlassIsNotAPipelineRole',
+      'backupAccount.breakGlassRoleName: received "strongroom-evidence-writer-222222222222", expected a role name other than the deploy role',
+      'exempt from every deny',
+    ],
+    [
       'break-glass named like the deploy role',
       exampleWith('backupAccount.breakGlassRoleName', 'cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1'),
       'BreakGlassIsNotAPipelineRole',

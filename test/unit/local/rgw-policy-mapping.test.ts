@@ -154,10 +154,19 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
   const rgw = toRgwBucketPolicy(vaultBucketPolicy(local), principals);
   const EXEMPTING = [
     'DenyObjectDestructionExceptBreakGlass',
+    'DenyBackupWritesExceptIngestprimary',
+    'DenyBackupWritesExceptIngestprimary2',
+    'DenyReportWritesExceptEvidenceWriterprimary',
+    'DenyReportWritesExceptEvidenceWriterprimary2',
+    'DenyWritesOutsideAccountPrefixesExceptBreakGlass',
+    'DenyReplicationWritesExceptBreakGlass',
+    'DenyObjectTaggingExceptBreakGlass',
     'DenyDataReadsExceptRestoreReaders',
     'DenyBucketReconfigurationExceptBreakGlass',
     'DenyPolicyChangesExceptBreakGlassAndDeployer',
   ];
+  /** Statements none of whose actions pacific knows: dropped once the unknown ones are removed. */
+  const NO_ACTION_LEFT = ['DenyReplicationWritesExceptBreakGlass'];
   const UNEVALUATED = [
     'DenyPutWithRetentionHeadersExceptBreakGlass',
     'DenyPutWithRetainUntilHeaderExceptBreakGlass',
@@ -167,6 +176,7 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
   const UNKNOWN_ACTIONS = [
     'AuditorReadVaultSettingsprimary',
     'AuditorReadVaultSettingsprimary2',
+    'DenyReplicationWritesExceptBreakGlass',
     'DenyBucketReconfigurationExceptBreakGlass',
   ];
 
@@ -181,8 +191,10 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
     );
   });
 
-  it('drops the statements on unevaluated condition keys, and nothing else', () => {
-    expect(sidsOf(rgw.document)).toEqual(sidsOf(deployed).filter((sid) => !UNEVALUATED.includes(sid as string)));
+  it('drops the statements on unevaluated condition keys and those left without actions, and nothing else', () => {
+    expect(sidsOf(rgw.document)).toEqual(
+      sidsOf(deployed).filter((sid) => ![...UNEVALUATED, ...NO_ACTION_LEFT].includes(sid as string)),
+    );
   });
 
   it('passes every other statement unchanged: the grants, TLS, and the rest', () => {
@@ -195,7 +207,7 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
     expect(ours.get('DenyInsecureTransport')).toEqual(bySid(deployed).get('DenyInsecureTransport'));
   });
 
-  it.each(EXEMPTING)(
+  it.each(EXEMPTING.filter((sid) => !NO_ACTION_LEFT.includes(sid)))(
     '%s: Principal "*" + aws:PrincipalArn exemption -> every non-exempt local principal, no condition',
     (sid) => {
       const before = bySid(deployed).get(sid) as PolicyStatement;
@@ -210,7 +222,8 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
       expect(after.Condition).toBeUndefined();
       expect(asList(after.Principal !== '*' ? after.Principal?.AWS : undefined).sort()).toEqual(expected.sort());
       // the exempt principals (and their stand-ins) are absent
-      for (const arn of exemptLocally) expect(JSON.stringify(after.Principal)).not.toContain(arn);
+      const named = asList(after.Principal !== '*' ? after.Principal?.AWS : undefined);
+      for (const arn of exemptLocally) expect(named).not.toContain(arn);
       // and nothing but Principal and Condition changed (actions may lose unknown names: see below)
       const { Principal: _p, Condition: _c, Action: beforeActions, ...restBefore } = before;
       const { Principal: _p2, Condition: _c2, Action: afterActions, ...restAfter } = after;
@@ -225,7 +238,31 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
     expect(named).toEqual(expect.arrayContaining([role('ingest', 'primary'), role('auditor', 'primary'), BACKUP_ADMIN]));
     expect(named).not.toContain(role('restoreReader', 'primary'));
     expect(named).not.toContain(role('restoreReader', 'primary2'));
-    for (const sid of EXEMPTING) expect(JSON.stringify(bySid(rgw.document).get(sid))).not.toContain(BREAK_GLASS_USER);
+    for (const sid of EXEMPTING) expect(JSON.stringify(bySid(rgw.document).get(sid) ?? {})).not.toContain(BREAK_GLASS_USER);
+  });
+
+  it("binds each account's prefixes to its ingest role, and reports to nobody locally (the evidence writer is only a name)", () => {
+    const named = (sid: string) => asList(((bySid(rgw.document).get(sid) as PolicyStatement).Principal as { AWS: string[] }).AWS);
+    for (const [tenant, other] of [
+      ['primary', 'primary2'],
+      ['primary2', 'primary'],
+    ] as const) {
+      const backupWrites = named(`DenyBackupWritesExceptIngest${tenant}`);
+      expect(backupWrites).not.toContain(role('ingest', tenant));
+      expect(backupWrites).toEqual(
+        expect.arrayContaining([BACKUP_ADMIN, role('ingest', other), role('restoreReader', tenant), role('auditor', tenant)]),
+      );
+      expect(named(`DenyReportWritesExceptEvidenceWriter${tenant}`).sort()).toEqual(
+        ['arn:aws:iam::primary:root', 'arn:aws:iam::primary2:root', BACKUP_ADMIN, ...vaultRoles].sort(),
+      );
+    }
+    const outside = bySid(rgw.document).get('DenyWritesOutsideAccountPrefixesExceptBreakGlass') as PolicyStatement;
+    expect(outside.NotResource).toEqual(
+      ['primary', 'primary2'].flatMap((t) =>
+        ['objects', 'journal', 'reports'].map((area) => `arn:aws:s3:::${local.vaultBucket}/${area}/${t}/*`),
+      ),
+    );
+    expect(named('DenyWritesOutsideAccountPrefixesExceptBreakGlass')).toEqual(expect.arrayContaining(vaultRoles));
   });
 
   it('removes exactly the actions pacific does not know', () => {
@@ -233,7 +270,9 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
     expect(removed).toEqual([
       'removed s3:GetEncryptionConfiguration, s3:GetBucketOwnershipControls',
       'removed s3:GetEncryptionConfiguration, s3:GetBucketOwnershipControls',
-      'removed s3:PutBucketOwnershipControls, s3:PutEncryptionConfiguration',
+      'removed s3:ReplicateObject, s3:ReplicateDelete, s3:ReplicateTags; no action left, statement dropped',
+      'removed s3:PutBucketOwnershipControls, s3:PutEncryptionConfiguration, s3:PutAnalyticsConfiguration, ' +
+        's3:PutInventoryConfiguration, s3:PutMetricsConfiguration, s3:PutIntelligentTieringConfiguration',
     ]);
     const actions = rgw.document.Statement.flatMap((s) => asList(s.Action));
     expect(actions.filter((a) => !a.includes('*') && !RGW_PACIFIC_ACTIONS.has(a))).toEqual([]);
