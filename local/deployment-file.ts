@@ -193,6 +193,7 @@ const statement: z.ZodType<PolicyStatement> = z.strictObject({
     .optional(),
   Action: stringOrList,
   Resource: stringOrList.optional(),
+  NotResource: stringOrList.optional(),
   Condition: z
     .record(
       z.string(),

@@ -176,12 +176,17 @@ export function reconcilerStatements(
 }
 
 /**
- * Restore: assume the restore-reader role, write (never delete) into the configured restore targets,
- * and list them so that a dry run can show what a restore would add or overwrite.
+ * Restore: assume the restore-reader role; in the configured restore targets only, write (a multipart
+ * write may need aborting), read what is there (a rerun skips objects already identical: HEAD needs
+ * s3:GetObject), list them so a plan can show what a restore adds, overwrites or finds extraneous, and
+ * read their versioning: extraneous keys are removed only on request and only in a versioned target, where
+ * s3:DeleteObject places a delete marker and destroys nothing. s3:DeleteObjectVersion is never granted.
  */
 export function restoreStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
   assertPrimaryAccountScoped(m, account);
   const targets = account.restoreTargets;
+  const objects = targets.map((bucket) => arns.objects(m, bucket));
+  const buckets = targets.map((bucket) => arns.bucket(m, bucket));
   return [
     assumeVaultRole(m, 'restore', account),
     ...(targets.length > 0
@@ -189,14 +194,20 @@ export function restoreStatements(m: VaultPolicyModel, account: PrimaryAccountCo
           {
             Sid: 'WriteRestoreTargets',
             Effect: 'Allow' as const,
-            Action: 's3:PutObject',
-            Resource: targets.map((bucket) => arns.objects(m, bucket)),
+            Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+            Resource: objects,
           },
           {
             Sid: 'ListRestoreTargets',
             Effect: 'Allow' as const,
-            Action: 's3:ListBucket',
-            Resource: targets.map((bucket) => arns.bucket(m, bucket)),
+            Action: ['s3:ListBucket', 's3:GetBucketVersioning'],
+            Resource: buckets,
+          },
+          {
+            Sid: 'MarkExtraneousInRestoreTargets',
+            Effect: 'Allow' as const,
+            Action: 's3:DeleteObject',
+            Resource: objects,
           },
         ]
       : []),

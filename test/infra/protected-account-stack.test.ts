@@ -740,12 +740,16 @@ describe('roles: exact permissions, fixed names', () => {
     );
   });
 
-  it('restore: assumes the restore-reader role, writes and lists the restore targets only', () => {
+  it('restore: assumes the restore-reader role; writes, reads, lists and marks extraneous keys in the restore targets only', () => {
     expect(atoms(roleStatements(t, roleId('strongroom-restore')))).toEqual(
       [
         atom('sts:AssumeRole', ARN.restoreReader),
         atom('s3:PutObject', 'arn:aws:s3:::acme-prod-restore/*'),
+        atom('s3:AbortMultipartUpload', 'arn:aws:s3:::acme-prod-restore/*'),
+        atom('s3:GetObject', 'arn:aws:s3:::acme-prod-restore/*'),
+        atom('s3:DeleteObject', 'arn:aws:s3:::acme-prod-restore/*'),
         atom('s3:ListBucket', 'arn:aws:s3:::acme-prod-restore'),
+        atom('s3:GetBucketVersioning', 'arn:aws:s3:::acme-prod-restore'),
         ...logsAtoms('strongroom-restore'),
       ].sort(),
     );
@@ -765,26 +769,27 @@ describe('roles: exact permissions, fixed names', () => {
     );
   });
 
-  it('grants no delete action anywhere, and no wildcard action (scan of every policy document)', () => {
-    const allowedDeletes: string[] = [];
+  it('grants no delete action anywhere but two named ones, and no wildcard action (scan of every policy document)', () => {
+    const allowedDeletes: Json[] = [];
     for (const { where, owner, document } of policyDocuments(t)) {
       for (const statement of document.Statement as Json[]) {
         if (statement.Effect !== 'Allow') continue;
         for (const action of asList(statement.Action) as string[]) {
           expect(`${where}: ${action}`).not.toMatch(/\*/);
           if (!/delete/i.test(action)) continue;
-          // The one exception: the Lambda SQS poller deletes a message once the copier reports it copied,
-          // using the copier's role. It deletes a queue message, never data.
-          expect({ owner, action, resource: statement.Resource }).toEqual({
-            owner: roleId('strongroom-copier'),
-            action: 'sqs:DeleteMessage',
-            resource: getAtt(queueId),
-          });
-          allowedDeletes.push(action);
+          allowedDeletes.push({ owner, action, resource: statement.Resource });
         }
       }
     }
-    expect(allowedDeletes).toEqual(['sqs:DeleteMessage']);
+    expect(allowedDeletes).toEqual([
+      // The Lambda SQS poller deletes a message once the copier reports it copied, using the copier's role.
+      // It deletes a queue message, never data.
+      { owner: roleId('strongroom-copier'), action: 'sqs:DeleteMessage', resource: getAtt(queueId) },
+      // A restore asked to remove keys that did not exist at T, in a versioned restore target only (the
+      // executor checks): s3:DeleteObject there places a delete marker and destroys no version.
+      // s3:DeleteObjectVersion is granted nowhere, and never on a source or the vault.
+      { owner: roleId('strongroom-restore'), action: 's3:DeleteObject', resource: 'arn:aws:s3:::acme-prod-restore/*' },
+    ]);
   });
 
   it('attaches AWS managed policies to the two service roles only (their contents are AWS’s, not in the template)', () => {
