@@ -55,6 +55,19 @@ export interface RestoreEnv extends CommonEnv {
   readonly restoreReaderRoleArn: string;
   /** The only buckets a restore may write to. */
   readonly restoreTargets: readonly string[];
+  /** Its own name, to continue a long inline restore in a fresh invocation. */
+  readonly restoreFunctionName: string;
+  /** The Distributed Map that runs restores too large for inline passes. */
+  readonly restoreStateMachineArn: string;
+}
+
+export interface SealerEnv extends CommonEnv {
+  /** Reads the journal (never object bytes). */
+  readonly auditorRoleArn: string;
+  /** Appends seals and indexes under journal/<account>/. */
+  readonly ingestRoleArn: string;
+  /** Segments younger than this stay in the tail: their writes may still be in flight. */
+  readonly sealSettleSeconds: number;
 }
 
 export interface VerifyEnv extends CommonEnv {
@@ -170,6 +183,11 @@ const RestoreSchema = z
     RESTORE_READER_ROLE_ARN: roleArn,
     // May be empty: a deployment without restore targets can plan restores (dry run) but write nowhere.
     RESTORE_TARGETS: json(z.array(bucketNameSchema, { error: 'a JSON array of bucket names' }), 'an array of bucket names'),
+    RESTORE_FUNCTION_NAME: matching(/^[\w-]{1,64}$/, 'a Lambda function name'),
+    RESTORE_STATE_MACHINE_ARN: matching(
+      /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/,
+      'a Step Functions state machine ARN such as "arn:aws:states:eu-west-1:222222222222:stateMachine:strongroom-restore"',
+    ),
   })
   .superRefine((e, ctx) => {
     inVaultAccount('RESTORE_READER_ROLE_ARN', e.RESTORE_READER_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
@@ -177,7 +195,35 @@ const RestoreSchema = z
 
 export function parseRestoreEnv(env: Environment = process.env): RestoreEnv {
   const e = parse(RestoreSchema, env);
-  return { ...commonOf(e), restoreReaderRoleArn: e.RESTORE_READER_ROLE_ARN, restoreTargets: e.RESTORE_TARGETS };
+  return {
+    ...commonOf(e),
+    restoreReaderRoleArn: e.RESTORE_READER_ROLE_ARN,
+    restoreTargets: e.RESTORE_TARGETS,
+    restoreFunctionName: e.RESTORE_FUNCTION_NAME,
+    restoreStateMachineArn: e.RESTORE_STATE_MACHINE_ARN,
+  };
+}
+
+const SealerSchema = z
+  .object({
+    ...common,
+    AUDITOR_ROLE_ARN: roleArn,
+    INGEST_ROLE_ARN: roleArn,
+    SEAL_SETTLE_SECONDS: matching(/^[1-9]\d{0,4}$/, 'a whole number of seconds >= 1').transform(Number),
+  })
+  .superRefine((e, ctx) => {
+    inVaultAccount('AUDITOR_ROLE_ARN', e.AUDITOR_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
+    inVaultAccount('INGEST_ROLE_ARN', e.INGEST_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
+  });
+
+export function parseSealerEnv(env: Environment = process.env): SealerEnv {
+  const e = parse(SealerSchema, env);
+  return {
+    ...commonOf(e),
+    auditorRoleArn: e.AUDITOR_ROLE_ARN,
+    ingestRoleArn: e.INGEST_ROLE_ARN,
+    sealSettleSeconds: e.SEAL_SETTLE_SECONDS,
+  };
 }
 
 const VerifySchema = z

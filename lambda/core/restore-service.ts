@@ -48,10 +48,14 @@ export class RestoreRequestError extends ProblemsError {
   }
 }
 
-interface StoredState extends RestoreStatusResponse {
+export interface StoredState extends RestoreStatusResponse {
   readonly summary: PlanSummary;
+  readonly manifestKey: string;
   /** Manifest lines handled so far: where the next pass starts. */
   readonly cursor: number;
+  /** Who runs it: this service in passes, or the Step Functions Distributed Map (its execution). */
+  readonly engine: 'inline' | 'step-functions';
+  readonly executionArn?: string;
 }
 
 export interface PlanResponse {
@@ -125,7 +129,9 @@ export async function createPlan(deps: RestoreServiceDependencies, request: Plan
     failures: [],
     startedAt: null,
     updatedAt: now.toISOString(),
+    manifestKey,
     cursor: 0,
+    engine: 'inline',
   };
   await saveState(deps.target, request.targetBucket, state);
   return { restoreId, summary: plan, manifest: { bucket: request.targetBucket, key: manifestKey, lines } };
@@ -148,7 +154,7 @@ export async function runRestore(
   options: RunOptions = {},
 ): Promise<RestoreStatusResponse> {
   let state = await loadState(deps.target, targetBucket, restoreId);
-  if (state.state === 'succeeded') return publicState(state);
+  if (state.state === 'succeeded' || state.engine === 'step-functions') return publicState(state);
   // A pass that finds the restore running resumes one that stopped or crashed: the batch after its last
   // saved cursor may be partly written already, so that batch asks the target before each write.
   let recheck = state.state === 'running';
@@ -209,6 +215,46 @@ export async function runRestore(
 
 export async function restoreStatus(deps: Pick<RestoreServiceDependencies, 'target'>, targetBucket: string, restoreId: string) {
   return publicState(await loadState(deps.target, targetBucket, restoreId));
+}
+
+/** A restore by id: in the target given, or in whichever configured restore target holds it. */
+export async function findRestore(
+  deps: RestoreServiceDependencies,
+  restoreId: string,
+  targetBucket?: string,
+): Promise<StoredState> {
+  for (const bucket of targetBucket ? [targetBucket] : deps.restoreTargets) {
+    try {
+      return await loadState(deps.target, bucket, restoreId);
+    } catch (error) {
+      if (!(error instanceof RestoreRequestError)) throw error;
+    }
+  }
+  throw new RestoreRequestError(
+    'restoreId',
+    restoreId,
+    `the id of a restore planned into one of ${deps.restoreTargets.join(', ') || '(no restore targets)'} (plan returns it)`,
+  );
+}
+
+/** The Distributed Map has taken the restore over: its execution is where progress is. */
+export async function markHandedOver(
+  deps: RestoreServiceDependencies,
+  targetBucket: string,
+  restoreId: string,
+  executionArn: string,
+) {
+  const state = await loadState(deps.target, targetBucket, restoreId);
+  const next: StoredState = {
+    ...state,
+    state: 'running',
+    engine: 'step-functions',
+    executionArn,
+    startedAt: state.startedAt ?? deps.now().toISOString(),
+    updatedAt: deps.now().toISOString(),
+  };
+  await saveState(deps.target, targetBucket, next);
+  return publicState(next);
 }
 
 const MANIFEST_PART_BYTES = 8 * 1024 * 1024;
@@ -289,6 +335,6 @@ async function loadState(s3: S3Client, bucket: string, restoreId: string): Promi
   }
 }
 
-function publicState(state: StoredState): RestoreStatusResponse & { summary: PlanSummary; cursor: number } {
+function publicState(state: StoredState): StoredState {
   return state;
 }
