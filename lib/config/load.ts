@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { closest as closestMatch, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { describeValue, formatPath, valueAt } from '../../contract/errors';
+import { vaultPolicyModel } from '../policy/model';
+import { vaultBucketPolicy } from '../policy/vault-bucket';
 import { ConfigError, type ConfigProblem } from './errors';
 import { lintImmutability } from './immutability-linter';
 import { type StrongroomConfig, StrongroomConfigSchema } from './schema';
@@ -42,7 +44,29 @@ export function parseConfig(raw: unknown, source = 'config'): StrongroomConfig {
   }
   const findings = lintImmutability(parsed.data);
   if (findings.length > 0) throw new ConfigError(source, findings);
+  const tooLarge = vaultPolicySizeProblem(parsed.data);
+  if (tooLarge) throw new ConfigError(source, [tooLarge]);
   return parsed.data;
+}
+
+/** S3's limit on a bucket policy's size. */
+export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
+
+/**
+ * The vault's bucket policy grows with every primary account (each account's roles and prefix denies), and
+ * S3 refuses one over 20 KB at deploy time: say so at synth, as a config problem, with how many fit.
+ */
+function vaultPolicySizeProblem(config: StrongroomConfig): ConfigProblem | undefined {
+  const size = (c: StrongroomConfig) => Buffer.byteLength(JSON.stringify(vaultBucketPolicy(vaultPolicyModel(c))));
+  const bytes = size(config);
+  if (bytes <= BUCKET_POLICY_MAX_BYTES) return undefined;
+  let fit = config.primaryAccounts.length - 1;
+  while (fit > 1 && size({ ...config, primaryAccounts: config.primaryAccounts.slice(0, fit) }) > BUCKET_POLICY_MAX_BYTES) fit--;
+  return {
+    field: 'primaryAccounts',
+    received: `${config.primaryAccounts.length} accounts (a vault bucket policy of ${bytes} bytes)`,
+    expected: `at most ${fit} primary accounts per vault: S3 refuses a bucket policy over ${BUCKET_POLICY_MAX_BYTES} bytes (deploy another Strongroom, with its own name, for the others)`,
+  };
 }
 
 type Issue = z.core.$ZodIssue;

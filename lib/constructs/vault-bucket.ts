@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { BUCKET_POLICY_MAX_BYTES } from '../config/load';
 import type { PolicyDocument, PolicyStatement } from '../policy/document';
 
 export interface VaultBucketProps {
@@ -21,9 +22,6 @@ export interface VaultBucketProps {
    */
   readonly encryptionKey?: kms.IKey;
 }
-
-/** AWS's limit on a bucket policy's size. */
-export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
 
 /**
  * The vault bucket: versioned, Object Lock COMPLIANCE by default, private, TLS-only, owned by the

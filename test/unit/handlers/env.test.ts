@@ -98,6 +98,8 @@ describe('the other functions', () => {
     const base = {
       ...COMMON_ENV,
       RESTORE_READER_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-restore-reader-222222222222',
+      RESTORE_FUNCTION_NAME: 'strongroom-restore',
+      RESTORE_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:222222222222:stateMachine:strongroom-restore',
     };
     expect(parseRestoreEnv({ ...base, RESTORE_TARGETS: '["acme-prod-restore"]' }).restoreTargets).toEqual(['acme-prod-restore']);
     const error = environmentError(() => parseRestoreEnv({ ...base, RESTORE_TARGETS: '"acme-prod-restore"' }));
