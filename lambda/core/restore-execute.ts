@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { describeError, StrongroomError } from '../../contract/errors';
 import { writableHeaders } from './content-headers';
+import { type CopyTuning, DEFAULT_TUNING } from './copy-version';
 import type { TrustedEntry } from './journal-trust';
 import { partSizeFor, uploadMultipart } from './multipart-upload';
 import type { PlanItem } from './restore-plan';
@@ -25,18 +26,9 @@ import { metadataBytes, S3_USER_METADATA_MAX_BYTES } from './vault-entry';
  * object written records its SHA-256 (`strongroom-sha256`), so a rerun finds it identical and skips it.
  */
 
-export interface RestoreTuning {
-  /** Objects up to this size are read whole and written in one PUT. */
-  readonly singlePutMaxBytes: number;
-  readonly minPartBytes: number;
-  readonly partsInFlight: number;
-}
-
-export const DEFAULT_RESTORE_TUNING: RestoreTuning = {
-  singlePutMaxBytes: 16 * 1024 * 1024,
-  minPartBytes: 8 * 1024 * 1024,
-  partsInFlight: 4,
-};
+/** Restores move bytes the way copies do: one PUT up to a size, then multipart parts a few at a time. */
+export type RestoreTuning = CopyTuning;
+export const DEFAULT_RESTORE_TUNING: RestoreTuning = DEFAULT_TUNING;
 
 export interface ExecuteDependencies {
   /** The vault, read as the restore reader. */
