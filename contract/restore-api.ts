@@ -65,6 +65,8 @@ export interface RestoreProgress {
   readonly objectsDone: number;
   readonly bytesDone: number;
   readonly skipped: number;
+  /** Extraneous keys removed (delete markers), when the plan asked for it. */
+  readonly removed: number;
   readonly failed: number;
   /** Seconds to go at the rate so far; null before any object is done. */
   readonly etaSeconds: number | null;
