@@ -33,7 +33,10 @@ export const PlanRequestSchema = z.strictObject(
     /** Remove keys that did not exist at asOf (only in a versioned target: a delete marker). */
     removeExtraneous: z.boolean({ error: 'true or false' }).optional(),
   },
-  { error: 'a plan request {action: "plan", sourceBucket, prefix?, asOf, distrustWritesAfter?, targetBucket, targetPrefix?, mode?, removeExtraneous?}' },
+  {
+    error:
+      'a plan request {action: "plan", sourceBucket, prefix?, asOf, distrustWritesAfter?, targetBucket, targetPrefix?, mode?, removeExtraneous?}',
+  },
 );
 
 export const StartRequestSchema = z.strictObject(
