@@ -18,11 +18,14 @@ export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
 }
 
-/** A plain-text table: columns padded to their widest cell, the last column unpadded. */
+/**
+ * A plain-text table: columns padded to their widest cell. The last cell of a row is not padded and does not
+ * widen its column, so a shorter row's last cell (a sample key under a count, say) may run on.
+ */
 export function columns(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   for (const row of rows) {
-    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    for (const [i, cell] of row.slice(0, -1).entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
   }
   return rows.map((row) =>
     row

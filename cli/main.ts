@@ -6,12 +6,12 @@ import { primaryFunctionName } from '../lib/policy/primary-roles';
 import packageJson from '../package.json';
 import { type AwsTarget, parseRestoreArgs, parseTimelineArgs, type RestoreFlags, type TimelineFlags } from './args';
 import type { RestoreBackend } from './backend';
-import { CliUsageError, exitCodeOf, withFlagNames } from './errors';
+import { AbortedError, CliUsageError, exitCodeOf, withFlagNames } from './errors';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import type { CliIo } from './io';
 import { type LambdaBackendOptions, lambdaBackend } from './lambda-backend';
 import { deploymentFileFor, type LocalBackend, openLocalBackend } from './local-backend';
-import { restoreCommand } from './restore-command';
+import { assertCanConfirm, restoreCommand } from './restore-command';
 import { timelineCommand } from './timeline-command';
 
 /*
@@ -222,6 +222,7 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
     .addHelpText('after', RESTORE_EXAMPLES)
     .action(async (flags: RestoreFlags) => {
       const args = parseRestoreArgs(flags, io.now());
+      assertCanConfirm(args, io);
       const backend = args.local
         ? await openLocal(await deploymentFileFor(args.local.deployment, io.env))
         : openLambda(lambdaOptions(args.aws as AwsTarget, args.bucket));
@@ -277,7 +278,7 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
 
 /** The message of an error for the responder: the flags' names where the restore API names fields. */
 function messageOf(error: unknown): string {
-  if (error instanceof CliUsageError) return error.message;
+  if (error instanceof CliUsageError || error instanceof AbortedError) return error.message;
   const name = error instanceof Error ? error.name : '';
   if (name.startsWith('LocalDeploymentFile')) return `--deployment: ${(error as Error).message}`;
   // The restore service's refusals say what was wrong with which field: their message is all there is to say.

@@ -153,7 +153,8 @@ async function confirm(io: CliIo, question: string): Promise<boolean> {
   return answer !== null && /^\s*y(es)?\s*$/i.test(answer);
 }
 
-export async function restoreCommand(args: RestoreArgs, backend: RestoreBackend, io: CliIo): Promise<number> {
+/** Refuses (exit 2) a restore that would need a prompt when nobody can answer it: checked before anything else. */
+export function assertCanConfirm(args: Pick<RestoreArgs, 'yes' | 'dryRun'>, io: Pick<CliIo, 'stdinIsTTY'>): void {
   if (!args.yes && !args.dryRun && !io.stdinIsTTY) {
     throw CliUsageError.of(
       '--yes',
@@ -161,6 +162,10 @@ export async function restoreCommand(args: RestoreArgs, backend: RestoreBackend,
       '--yes to restore without a prompt: stdin is not a terminal, so the plan cannot be confirmed (or --dry-run to only plan)',
     );
   }
+}
+
+export async function restoreCommand(args: RestoreArgs, backend: RestoreBackend, io: CliIo): Promise<number> {
+  assertCanConfirm(args, io);
   const source = backend.source(args.bucket);
   const target = backend.target(args.target);
   // Echoed before anything is written; on stderr with --json, where stdout holds the one document.
