@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
 
 /** What a command reads and writes: the process's streams in the CLI, captures in tests. */
 export interface CliIo {
@@ -45,5 +46,23 @@ export function processIo(): CliIo & { interruptMessage: () => string } {
       interruptMessage = message;
     },
     interruptMessage: () => interruptMessage(),
+  };
+}
+
+/** An io that keeps what is written (no terminal: no prompt, no progress bar): for running the CLI in-process. */
+export function capturedIo(now: () => Date = () => new Date()): CliIo & { readonly stdout: string[]; readonly stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (text) => stdout.push(text),
+    err: (text) => stderr.push(text),
+    progressStream: Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream,
+    stdinIsTTY: false,
+    prompt: async () => null,
+    now,
+    env: {},
+    onInterrupt: () => undefined,
   };
 }

@@ -6,12 +6,13 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { compareBucketStates, readBucketState } from '../../local/bucket-state';
 import { localCopier } from '../../local/local-copier';
 import { provisionLocalVault } from '../../local/provision';
 import { SourceEventLog } from '../../local/source-events';
 import { integLocalS3 } from './support/env';
-import { Clients, localConfig, sha256 } from './support/vault';
+import { Clients, localConfig } from './support/vault';
 
 jest.setTimeout(180_000);
 
@@ -40,26 +41,6 @@ function strongroom(args: readonly string[]): Promise<Cli> {
     );
     child.stdin?.end();
   });
-}
-
-interface Stored {
-  readonly sha256: string;
-  readonly contentType: string | undefined;
-  readonly metadata: Record<string, string>;
-}
-
-async function readState(s3: S3Client, bucket: string): Promise<Record<string, Stored>> {
-  const state: Record<string, Stored> = {};
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-  for (const o of listed.Contents ?? []) {
-    const key = o.Key as string;
-    if (key.startsWith('.strongroom/')) continue;
-    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const body = await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
-    const { 'strongroom-sha256': _checked, ...metadata } = got.Metadata ?? {};
-    state[key] = { sha256: sha256(body), contentType: got.ContentType, metadata };
-  }
-  return state;
 }
 
 describe('the strongroom CLI against the local S3 (child processes)', () => {
@@ -105,7 +86,7 @@ describe('the strongroom CLI against the local S3 (child processes)', () => {
         await remove('old/removed-before.txt'),
       ]);
       await nextSecond();
-      const before = await readState(app, source.address);
+      const before = await readBucketState(app, source.address);
       const asOf = new Date();
       await nextSecond();
       // The attack: two keys deleted, one overwritten with garbage.
@@ -114,7 +95,7 @@ describe('the strongroom CLI against the local S3 (child processes)', () => {
         await remove('scans/receipt.png'),
         await put('invoices/inv-0001.txt', 'encrypted by ransomware', 'application/octet-stream', {}),
       ]);
-      expect(Object.keys(before).sort()).toEqual([
+      expect([...before.keys()].sort()).toEqual([
         'invoices/inv-0001.txt',
         'invoices/inv-0002.txt',
         'ledger/2026-q1.csv',
@@ -142,7 +123,7 @@ describe('the strongroom CLI against the local S3 (child processes)', () => {
         ['version', 39, false],
         ['version', 23, true],
       ]);
-      expect(history.entries[1].sha256).toBe(before['invoices/inv-0001.txt']?.sha256);
+      expect(history.entries[1].sha256).toBe(before.get('invoices/inv-0001.txt')?.sha256);
       const human = await strongroom(['timeline', '--local', '--deployment', file, 'acme-invoices', 'invoices/inv-0002.txt']);
       expect(human.code).toBe(0);
       expect(human.stdout).toMatch(/^ {2}2 {2}delete marker {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(\d+ seconds? ago\)/m);
@@ -163,7 +144,7 @@ describe('the strongroom CLI against the local S3 (child processes)', () => {
       expect(unconfirmed.stderr).toContain(
         '--yes: received (missing), expected --yes to restore without a prompt: stdin is not a terminal',
       );
-      expect(await readState(restorer, target.name)).toEqual({});
+      expect((await readBucketState(restorer, target.name)).size).toBe(0);
 
       // 3. The restore, as of just before the attack.
       const restored = await strongroom([
@@ -191,7 +172,17 @@ describe('the strongroom CLI against the local S3 (child processes)', () => {
         plan: { counts: { write: 4, skip: 0, extraneous: 0, absentAtT: 1 }, mode: 'state' },
         result: { state: 'succeeded', progress: { objects: 4, objectsDone: 4, failed: 0 } },
       });
-      expect(await readState(restorer, target.name)).toEqual(before);
+      const restoredState = await readBucketState(restorer, target.name);
+      expect(compareBucketStates(before, restoredState)).toEqual({
+        same: [...before.keys()],
+        differ: [],
+        bytes: expect.any(Number),
+      });
+      expect(restoredState).toEqual(before);
+      expect(before.get('invoices/inv-0001.txt')).toMatchObject({
+        contentType: 'text/plain',
+        metadata: { customer: 'acme', paid: 'yes' },
+      });
 
       // 4. Again: everything already identical, nothing written.
       const again = await strongroom([

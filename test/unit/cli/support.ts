@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
 import type { BucketName, RestoreBackend } from '../../../cli/backend';
-import type { CliIo } from '../../../cli/io';
+import { type CliIo, capturedIo } from '../../../cli/io';
 import type { LocalBackend } from '../../../cli/local-backend';
 import { type CliDependencies, main } from '../../../cli/main';
 import type { RestoreProgress, RestoreStatusResponse } from '../../../contract/restore-api';
@@ -18,28 +17,18 @@ export interface CapturedIo extends CliIo {
 }
 
 export function fakeIo(options: { tty?: boolean; answers?: Array<string | null>; now?: Date } = {}): CapturedIo {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
+  const io = capturedIo(() => options.now ?? NOW);
   const questions: string[] = [];
   const answers = [...(options.answers ?? [])];
-  // Not a terminal: the progress bar draws nothing.
-  const progressStream = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
   return {
-    stdout,
-    stderr,
+    ...io,
     questions,
-    text: () => ({ out: stdout.join(''), err: stderr.join('') }),
-    out: (t) => stdout.push(t),
-    err: (t) => stderr.push(t),
-    progressStream,
+    text: () => ({ out: io.stdout.join(''), err: io.stderr.join('') }),
     stdinIsTTY: options.tty ?? false,
     prompt: async (question) => {
       questions.push(question);
       return answers.length > 0 ? (answers.shift() ?? null) : null;
     },
-    now: () => options.now ?? NOW,
-    env: {},
-    onInterrupt: () => undefined,
   };
 }
 
