@@ -28,6 +28,8 @@ export interface LambdaBackendOptions {
   /** The restore targets of the config (--config), for the default --target; none: --target is required. */
   readonly restoreTargets?: readonly string[];
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Told what a responder should know while watching (a restore handed to Step Functions, say). */
+  readonly onNote?: (text: string) => void;
 }
 
 /** A start runs inline for up to Lambda's 15 minutes: the socket must outlast it. */
@@ -139,6 +141,9 @@ export function lambdaBackend(options: LambdaBackendOptions): RestoreBackend {
       }
       last = expectStatus(await starting);
       onProgress(last.progress);
+      const handedTo = (last as { executionArn?: string }).executionArn;
+      if (handedTo && !TERMINAL.has(last.state))
+        options.onNote?.(`the restore runs on the Step Functions Distributed Map: ${handedTo}`);
       // Handed on (Step Functions, or a continuation): watch until it ends.
       while (!TERMINAL.has(last.state)) {
         await sleep(options.pollMs);

@@ -225,7 +225,7 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
       assertCanConfirm(args, io);
       const backend = args.local
         ? await openLocal(await deploymentFileFor(args.local.deployment, io.env))
-        : openLambda(lambdaOptions(args.aws as AwsTarget, args.bucket));
+        : openLambda({ ...lambdaOptions(args.aws as AwsTarget, args.bucket), onNote: (text) => io.err(`\n${text}\n`) });
       try {
         setExit(await restoreCommand(args, backend, io));
       } finally {

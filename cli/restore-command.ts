@@ -97,9 +97,11 @@ export function planLines(
       .map((k) => k.slice(s.sourceBucket.length + 1));
     header.push([
       'set aside',
-      `${plural(aside?.count ?? 0, 'journal entry', 'journal entries')} the vault wrote after ${describeInstant(args.distrustWritesAfter)}` +
+      // The reader sets aside whole segments of the account's journal: the count covers every bucket of it.
+      `${plural(aside?.count ?? 0, 'journal entry', 'journal entries')} (of the account, every bucket) the vault wrote after ` +
+        describeInstant(args.distrustWritesAfter) +
         (ours.length > 0
-          ? `, of keys ${ours.slice(0, SAMPLE_LINES).join(', ')}${ours.length > SAMPLE_LINES ? ', ...' : ''}`
+          ? `; of this bucket: ${ours.slice(0, SAMPLE_LINES).join(', ')}${ours.length > SAMPLE_LINES ? ', ...' : ''}`
           : ''),
     ]);
   }

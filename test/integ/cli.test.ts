@@ -130,7 +130,7 @@ describe('the strongroom CLI against the local S3 (child processes)', () => {
       expect(human.stdout).toContain('nothing — the key does not exist since #2 (delete marker');
 
       // 2. Without --yes and without a terminal: refused, nothing planned.
-      const unconfirmed = await strongroom([
+      const restoreAsOf = [
         'restore',
         '--local',
         '--deployment',
@@ -139,7 +139,8 @@ describe('the strongroom CLI against the local S3 (child processes)', () => {
         'acme-invoices',
         '--as-of',
         asOf.toISOString(),
-      ]);
+      ];
+      const unconfirmed = await strongroom(restoreAsOf);
       expect(unconfirmed.code).toBe(2);
       expect(unconfirmed.stderr).toContain(
         '--yes: received (missing), expected --yes to restore without a prompt: stdin is not a terminal',
@@ -147,18 +148,7 @@ describe('the strongroom CLI against the local S3 (child processes)', () => {
       expect((await readBucketState(restorer, target.name)).size).toBe(0);
 
       // 3. The restore, as of just before the attack.
-      const restored = await strongroom([
-        'restore',
-        '--local',
-        '--deployment',
-        file,
-        '--bucket',
-        'acme-invoices',
-        '--as-of',
-        asOf.toISOString(),
-        '--yes',
-        '--json',
-      ]);
+      const restored = await strongroom([...restoreAsOf, '--yes', '--json']);
       expect(restored.stderr).toBe(
         `Restoring acme-invoices into acme-restore as of ${asOf.toISOString().replace('.000Z', 'Z')} (${restored.stderr.match(/\(([^)]+ago)\)/)?.[1]})\n`,
       );
@@ -185,17 +175,7 @@ describe('the strongroom CLI against the local S3 (child processes)', () => {
       });
 
       // 4. Again: everything already identical, nothing written.
-      const again = await strongroom([
-        'restore',
-        '--local',
-        '--deployment',
-        file,
-        '--bucket',
-        'acme-invoices',
-        '--as-of',
-        asOf.toISOString(),
-        '--yes',
-      ]);
+      const again = await strongroom([...restoreAsOf, '--yes']);
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/ {2}skip {8}4 objects/);
       expect(again.stdout).toContain(`Nothing to restore: acme-restore already holds every key as it was at`);

@@ -34,7 +34,10 @@ function fakeFunction(options: { passes?: number; startAnswers?: 'running' | 'su
     if (request.action === 'start') {
       if (polls < passes) await new Promise<void>((resolve) => (releaseStart = resolve));
       const answer = options.startAnswers ?? 'succeeded';
-      return { StatusCode: 200, Payload: encode(status(answer, answer === 'succeeded' ? 3 : 2)) };
+      // Handed on: the handler says where (the Distributed Map's execution).
+      const handedOn =
+        answer === 'running' ? { executionArn: 'arn:aws:states:eu-west-1:222222222222:execution:restore:r-mx4test0001' } : {};
+      return { StatusCode: 200, Payload: encode({ ...status(answer, answer === 'succeeded' ? 3 : 2), ...handedOn }) };
     }
     polls++;
     if (polls >= passes) releaseStart?.();
@@ -71,13 +74,22 @@ describe('the AWS path (MOCKED LambdaClient, aws-sdk-client-mock; not run agains
     expect(out).toContain('Restored 3 of 3 objects');
   });
 
-  it('a start handed on (state running): polls status until the restore ends', async () => {
+  it('a start handed on (state running, to the Distributed Map): says where, and polls status until the restore ends', async () => {
     const fn = fakeFunction({ passes: 1, startAnswers: 'running', statusesAfterStart: 3 });
     const seen: number[] = [];
-    const backend = lambdaBackend({ functionName: 'acme-restore', pollMs: 1, sleep: async () => undefined });
+    const notes: string[] = [];
+    const backend = lambdaBackend({
+      functionName: 'acme-restore',
+      pollMs: 1,
+      sleep: async () => undefined,
+      onNote: (text) => notes.push(text),
+    });
     const result = await backend.start('acme-restore', 'r-mx4test0001', (p) => seen.push(p.objectsDone));
     backend.close();
     expect(result.state).toBe('succeeded');
+    expect(notes).toEqual([
+      'the restore runs on the Step Functions Distributed Map: arn:aws:states:eu-west-1:222222222222:execution:restore:r-mx4test0001',
+    ]);
     expect(fn.requests.map((r) => r.request.action)).toEqual(['start', 'status', 'status', 'status', 'status']);
     expect(seen.length).toBeGreaterThanOrEqual(4);
   });

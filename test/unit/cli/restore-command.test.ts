@@ -111,7 +111,7 @@ describe('strongroom restore', () => {
       backend,
     });
     expect(out).toContain(
-      '  set aside     4 journal entries the vault wrote after 2026-12-01T03:00:00Z (2 hours 12 minutes ago), of keys invoices/a.txt\n',
+      '  set aside     4 journal entries (of the account, every bucket) the vault wrote after 2026-12-01T03:00:00Z (2 hours 12 minutes ago); of this bucket: invoices/a.txt\n',
     );
     expect(out).toContain('in the target, absent at that instant: REMOVED (a delete marker each)');
   });
