@@ -17,8 +17,13 @@ import { describeInstant, formatInstant, formatRelative } from './time';
 const KIND: Readonly<Record<TrustedEntry['kind'], string>> = {
   version: 'version',
   deleteMarker: 'delete marker',
-  destroyed: 'destroyed (version deleted for good)',
-  deleted: 'deleted (unversioned bucket)',
+  destroyed: 'destroyed',
+  deleted: 'deleted',
+};
+
+const LEGEND: Partial<Record<TrustedEntry['kind'], string>> = {
+  destroyed: 'destroyed: a version (or delete marker) deleted for good in the source; the vault still holds it',
+  deleted: 'deleted: a delete in an unversioned bucket',
 };
 
 /** A stretch of time [from, until) during which one version is the key's content; until null: still now. */
@@ -43,6 +48,8 @@ export interface TimelineEntryJson {
   /** For versions: when --as-of restores exactly this version. */
   readonly currentDuring: readonly Current[];
   readonly currentNow: boolean;
+  /** For `destroyed`: the entry (#n) whose version it deleted for good, if the journal has it. */
+  readonly destroysEntry: number | null;
 }
 
 /**
@@ -87,6 +94,7 @@ export function timelineJson(entries: readonly TrustedEntry[], now: Date, distru
     setAside: !trusted.includes(e),
     currentDuring: stretches.get(e) ?? [],
     currentNow: e === currentNow,
+    destroysEntry: e.destroys === null ? null : entries.findIndex((v) => v.sourceVersionId === e.destroys) + 1 || null,
   }));
 }
 
@@ -105,12 +113,18 @@ export function timelineLines(
       r.kind === 'version' ? formatBytes(r.size) : '-',
       r.sha256 ? r.sha256.slice(0, 12) : '-',
       r.writtenAt,
-      [r.currentNow ? '<- current now' : '', r.setAside ? 'SET ASIDE (written after --distrust-writes-after)' : '']
+      [
+        r.destroysEntry ? `deletes #${r.destroysEntry}` : '',
+        r.currentNow ? '<- current now' : '',
+        r.setAside ? 'SET ASIDE (written after --distrust-writes-after)' : '',
+      ]
         .filter(Boolean)
         .join(' '),
     ]),
   ];
   const lines = [title, ...columns(table).map((l) => `  ${l}`), ''];
+  const kinds = new Set(rows.map((r) => r.kind));
+  for (const [kind, text] of Object.entries(LEGEND)) if (kinds.has(kind as TrustedEntry['kind'])) lines.push(text);
   if (distrust) lines.push(`Entries the vault wrote after ${describeInstant(distrust)} are set aside: a restore ignores them.`);
   const restorable = rows.filter((r) => r.currentDuring.length > 0);
   if (restorable.length > 0) {
@@ -121,6 +135,13 @@ export function timelineLines(
         .join(', or ');
       lines.push(`  #${r.n} (${formatBytes(r.size)}, sha256 ${r.sha256?.slice(0, 12)}): ${during}`);
     }
+  }
+  // Source times are whole seconds: a version replaced within its second is never the state at any instant.
+  const unreachable = rows.filter((r) => r.kind === 'version' && !r.setAside && r.currentDuring.length === 0);
+  if (unreachable.length > 0) {
+    lines.push(
+      `  ${unreachable.map((r) => `#${r.n}`).join(', ')}: replaced within the same second (source times are whole seconds): no --as-of restores ${unreachable.length === 1 ? 'it' : 'them'}`,
+    );
   }
   const current = rows.find((r) => r.currentNow);
   const last = rows.filter((r) => !r.setAside).at(-1);

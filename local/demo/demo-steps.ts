@@ -93,6 +93,8 @@ export interface DemoState {
   /** Keys the seed step deleted (a delete marker each): absent before the attack, so absent after the restore. */
   seededDeletions: SourceDeletionRecord[];
   copies: VaultCopy[];
+  /** The source's change events as the backup step delivered them: later changes continue its sequencers, as S3's do. */
+  events?: SourceEventLog;
   before?: VaultSnapshot;
   after?: VaultSnapshot;
   comparison?: SnapshotComparison;
@@ -299,6 +301,7 @@ const backupStep: Step<DemoState> = {
     const source = d.primary.sources[0] as NonNullable<LocalDeployment['primary']['sources'][number]>;
     const seeded = need(state.seeded.length > 0 ? state.seeded : undefined, 'source versions', 'seed');
     const events = new SourceEventLog(d.primary.tenant);
+    state.events = events;
     const bodies = [
       ...seeded.map((v) => events.created(source.name, { key: v.key, versionId: v.versionId, size: v.size })),
       ...state.seededDeletions.map((d) => events.deleted(source.name, d)),
@@ -615,7 +618,7 @@ const restoreStep: Step<DemoState> = {
     const target = d.primary.restoreTargets[0];
     if (!target) throw new DemoStepError('the config has no restore target (primaryAccounts[0].restoreTargets)');
 
-    const events = new SourceEventLog(d.primary.tenant);
+    const events = need(state.events, 'the source events', 'backup');
     const records = events.records(attack.deleted.map((x) => events.deleted(source.name, x, attack.at)));
     const copier = localCopier(d);
     try {

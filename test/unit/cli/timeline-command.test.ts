@@ -112,6 +112,7 @@ describe('strongroom timeline (now = 2026-12-01T05:12:00Z)', () => {
       setAside: false,
       currentDuring: [{ from: '2026-12-01T02:00:00Z', until: '2026-12-01T03:10:00Z' }],
       currentNow: false,
+      destroysEntry: null,
     });
   });
 
@@ -143,7 +144,40 @@ describe('when each version was current', () => {
       { from: '2026-12-01T04:00:00Z', until: null },
     ]);
     expect(stretches.get(entries[1] as TrustedEntry)).toEqual([{ from: '2026-12-01T02:00:00Z', until: '2026-12-01T04:00:00Z' }]);
-    expect(timelineJson(entries, new Date('2026-12-01T05:00:00Z')).map((e) => e.currentNow)).toEqual([true, false, false]);
+    const rows = timelineJson(entries, new Date('2026-12-01T05:00:00Z'));
+    expect(rows.map((e) => [e.currentNow, e.destroysEntry])).toEqual([
+      [true, null],
+      [false, null],
+      [false, 2],
+    ]);
+  });
+
+  it('prints which entry a destroyed one deleted for good, the legend, and versions no instant can reach', async () => {
+    const entries = [
+      trusted({
+        kind: 'version',
+        token: 'v.0',
+        sourceVersionId: '0',
+        sourceTime: '2026-11-30T09:00:00.000Z',
+        size: 3,
+        sha256: sha('c'),
+        writtenAt: '2026-11-30T09:00:04.000Z',
+      }),
+      ...ENTRIES.slice(0, 2),
+      trusted({
+        kind: 'destroyed',
+        token: 'x.2',
+        destroys: '2',
+        sourceTime: '2026-12-01T04:00:00.000Z',
+        writtenAt: '2026-12-01T04:00:01.000Z',
+      }),
+    ];
+    const { out } = await run(ARGV, { backend: backendOf(entries) as unknown as LocalBackend });
+    expect(out).toMatch(
+      / {2}4 {2}destroyed {2}2026-12-01T04:00:00Z \(1 hour 12 minutes ago\) +- +- +2026-12-01T04:00:01Z {2}deletes #3\n/,
+    );
+    expect(out).toContain('destroyed: a version (or delete marker) deleted for good in the source; the vault still holds it\n');
+    expect(out).toContain('  #1: replaced within the same second (source times are whole seconds): no --as-of restores it\n');
   });
 });
 
