@@ -56,11 +56,17 @@ export function planRequest(args: RestoreArgs, source: BucketName, target: Bucke
 }
 
 const named = (b: BucketName) => (b.shown === b.actual ? b.shown : `${b.shown} (${b.actual})`);
+/** "acme-restore", or "acme-restore under drill/" */
+const into = (target: BucketName, targetPrefix: string | undefined) =>
+  targetPrefix ? `${target.shown} under "${targetPrefix}"` : target.shown;
+/** How to run it again at the same instant (a relative --as-of would have moved on). */
+const again = (args: RestoreArgs) =>
+  `run it again with --as-of ${args.asOf.iso}: what is already restored is found identical and skipped`;
 
 /** The line echoed before anything is written. */
 export function echoLine(args: RestoreArgs, source: BucketName, target: BucketName): string {
   const typed = args.asOf.input.trim() === args.asOf.iso ? '' : `, from "${args.asOf.input}"`;
-  return `Restoring ${source.shown}${args.prefix ? `/${args.prefix}` : ''} into ${target.shown} as of ${describeInstant(args.asOf)}${typed}`;
+  return `Restoring ${source.shown}${args.prefix ? `/${args.prefix}` : ''} into ${into(target, args.targetPrefix)} as of ${describeInstant(args.asOf)}${typed}`;
 }
 
 const SAMPLE_LINES = 10;
@@ -130,12 +136,12 @@ export function planLines(
 }
 
 /** The final summary of a run. */
-export function resultLines(result: RestoreStatusResponse, target: BucketName, elapsedMs: number): string[] {
+export function resultLines(args: RestoreArgs, result: RestoreStatusResponse, target: BucketName, elapsedMs: number): string[] {
   const p = result.progress;
   const rate = elapsedMs > 0 ? `, ${formatBytes(Math.round((p.bytesDone / elapsedMs) * 1000))}/s` : '';
   const lines = [
     `${result.state === 'succeeded' ? 'Restored' : 'Restore FAILED:'} ${p.objectsDone} of ${plural(p.objects, 'object')} ` +
-      `(${formatBytes(p.bytesDone)} of ${formatBytes(p.bytes)}) into ${target.shown} in ${formatElapsed(elapsedMs)}${rate}; ` +
+      `(${formatBytes(p.bytesDone)} of ${formatBytes(p.bytes)}) into ${into(target, args.targetPrefix)} in ${formatElapsed(elapsedMs)}${rate}; ` +
       `${p.skipped} skipped (already identical or kept), ${p.failed} failed. Restore ${result.restoreId}: ${result.state}.`,
   ];
   if (result.failures.length > 0) {
@@ -143,7 +149,7 @@ export function resultLines(result: RestoreStatusResponse, target: BucketName, e
       `${plural(p.failed, 'object')} failed${p.failed > result.failures.length ? ` (the first ${result.failures.length})` : ''}:`,
     );
     for (const f of result.failures) lines.push(`  ${f.key}: ${f.reason}`);
-    lines.push('Rerun the same command to retry them: what is already restored is found identical and skipped.');
+    lines.push(`To retry them, ${again(args)}.`);
   }
   return lines;
 }
@@ -211,7 +217,7 @@ export async function restoreCommand(args: RestoreArgs, backend: RestoreBackend,
   if (!args.yes) {
     const removal =
       args.removeExtraneous && s.counts.extraneous > 0 ? ` and remove ${plural(s.counts.extraneous, 'object')}` : '';
-    const question = `Write ${plural(s.counts.write, 'object')} (${formatBytes(s.bytes.write)})${removal} into ${target.shown} as of ${describeInstant(args.asOf)}? [y/N] `;
+    const question = `Write ${plural(s.counts.write, 'object')} (${formatBytes(s.bytes.write)})${removal} into ${into(target, args.targetPrefix)} as of ${describeInstant(args.asOf)}? [y/N] `;
     if (!(await confirm(io, question))) {
       throw new AbortedError(
         `aborted: nothing restored (the plan ${plan.restoreId} stays under .strongroom/restores/ in ${target.shown}, never among its keys)`,
@@ -224,9 +230,7 @@ export async function restoreCommand(args: RestoreArgs, backend: RestoreBackend,
   io.onInterrupt(
     () =>
       `interrupted after ${done} of ${plural(s.counts.write, 'object')}: ` +
-      (backend.where.startsWith('local')
-        ? 'run the same command again; what is already restored is found identical and skipped'
-        : `the restore ${plan.restoreId} goes on in AWS; only the watch stopped`),
+      (backend.where.startsWith('local') ? again(args) : `the restore ${plan.restoreId} goes on in AWS; only the watch stopped`),
   );
   const bar = progressDisplay(io.progressStream, !args.json, { objects: s.counts.write, bytes: s.bytes.write }, () =>
     io.now().getTime(),
@@ -243,6 +247,6 @@ export async function restoreCommand(args: RestoreArgs, backend: RestoreBackend,
   const failed = result.state !== 'succeeded' || result.progress.failed > 0;
   return finish(
     report(failed ? 'failed' : 'succeeded', result, failed ? EXIT.restoreFailures : EXIT.ok),
-    resultLines(result, target, io.now().getTime() - started),
+    resultLines(args, result, target, io.now().getTime() - started),
   );
 }

@@ -246,15 +246,21 @@ const provisionStep: Step<DemoState> = {
 
 const seedStep: Step<DemoState> = {
   name: 'seed',
-  attempts: 'write sample files, several versions each, into the source',
+  attempts: 'write sample files, several versions each (a second apart), into the source',
   async run(state) {
     const d = need(state.deployment, 'the deployment', 'provision');
     const source = d.primary.sources[0];
     if (!source) throw new DemoStepError('the config has no source bucket');
     // the primary account's own applications write the source: its admin stands in for them
     const s3 = track(state, clientAs(d, d.primary.admin));
-    for (const file of sampleFiles()) {
-      for (const version of file.versions) {
+    // One version of each file per second (S3 keeps whole seconds): each version is the state at some instant.
+    const files = sampleFiles();
+    const rounds = Math.max(...files.map((f) => f.versions.length));
+    for (let round = 0; round < rounds; round++) {
+      if (round > 0) await nextSecond();
+      for (const file of files) {
+        const version = file.versions[round];
+        if (!version) continue;
         const put = await s3.send(
           new PutObjectCommand({
             Bucket: source.address,
@@ -274,11 +280,11 @@ const seedStep: Step<DemoState> = {
           binary: version.binary,
         });
       }
-      if (file.deletedBeforeAttack) {
-        const deleted = await s3.send(new DeleteObjectCommand({ Bucket: source.address, Key: file.key }));
-        if (!deleted.DeleteMarker || !deleted.VersionId) throw new DemoStepError(`deleting ${file.key} placed no delete marker`);
-        state.seededDeletions.push({ key: file.key, versionId: deleted.VersionId, deleteMarker: true });
-      }
+    }
+    for (const file of files.filter((f) => f.deletedBeforeAttack)) {
+      const deleted = await s3.send(new DeleteObjectCommand({ Bucket: source.address, Key: file.key }));
+      if (!deleted.DeleteMarker || !deleted.VersionId) throw new DemoStepError(`deleting ${file.key} placed no delete marker`);
+      state.seededDeletions.push({ key: file.key, versionId: deleted.VersionId, deleteMarker: true });
     }
     const keys = new Set(state.seeded.map((v) => v.key)).size;
     const binary = state.seeded.filter((v) => v.binary).length;

@@ -178,7 +178,9 @@ describe('strongroom restore', () => {
     expect(out).toContain(
       '1 object failed:\n  ledger/q1.csv: UntrustedVersionError: the vault bytes hash to 00ff, the journal records 11aa\n',
     );
-    expect(out).toContain('Rerun the same command to retry them');
+    expect(out).toContain(
+      'To retry them, run it again with --as-of 2026-12-01T03:12:00Z: what is already restored is found identical and skipped.',
+    );
   });
 
   it('--json: one document with the plan and the result on stdout, the echo on stderr', async () => {
