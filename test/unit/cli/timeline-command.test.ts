@@ -125,19 +125,18 @@ describe('strongroom timeline (now = 2026-12-01T05:12:00Z)', () => {
   });
 });
 
+/** v.2 deleted for good an hour after the delete marker's time. */
+const DESTROYS_V2 = trusted({
+  kind: 'destroyed',
+  token: 'x.2',
+  destroys: '2',
+  sourceTime: '2026-12-01T04:00:00.000Z',
+  writtenAt: '2026-12-01T04:00:01.000Z',
+});
+
 describe('when each version was current', () => {
   it('a destroyed version makes the one before it current again; consecutive stretches join', () => {
-    const entries = [
-      ENTRIES[0] as TrustedEntry,
-      ENTRIES[1] as TrustedEntry,
-      trusted({
-        kind: 'destroyed',
-        token: 'x.2',
-        destroys: '2',
-        sourceTime: '2026-12-01T04:00:00.000Z',
-        writtenAt: '2026-12-01T04:00:01.000Z',
-      }),
-    ];
+    const entries = [ENTRIES[0] as TrustedEntry, ENTRIES[1] as TrustedEntry, DESTROYS_V2];
     const stretches = currentStretches(entries);
     expect(stretches.get(entries[0] as TrustedEntry)).toEqual([
       { from: '2026-11-30T09:00:00Z', until: '2026-12-01T02:00:00Z' },
@@ -164,13 +163,7 @@ describe('when each version was current', () => {
         writtenAt: '2026-11-30T09:00:04.000Z',
       }),
       ...ENTRIES.slice(0, 2),
-      trusted({
-        kind: 'destroyed',
-        token: 'x.2',
-        destroys: '2',
-        sourceTime: '2026-12-01T04:00:00.000Z',
-        writtenAt: '2026-12-01T04:00:01.000Z',
-      }),
+      DESTROYS_V2,
     ];
     const { out } = await run(ARGV, { backend: backendOf(entries) as unknown as LocalBackend });
     expect(out).toMatch(
