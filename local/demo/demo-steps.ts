@@ -3,9 +3,11 @@
  * data and its backups, which lived in the same account) replayed against a Strongroom vault on the local S3.
  *
  *   local-s3 -> provision -> seed -> backup -> snapshot-before -> attack-primary-admin
- *            -> attack-stolen-ingest -> snapshot-after -> compare
+ *            -> attack-stolen-ingest -> snapshot-after -> compare -> restore
  *
- * `backup` runs the real copier (lambda/core/copier.ts) against the local vault.
+ * `backup` runs the real copier (lambda/core/copier.ts) against the local vault; `restore` runs the responder's
+ * CLI (`strongroom restore --local`, cli/) as of just before the attack and compares every key with the source
+ * as it was then.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -21,8 +23,12 @@ import {
   PutObjectRetentionCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { capturedIo } from '../../cli/io';
+import { main as strongroom } from '../../cli/main';
 import { StrongroomError } from '../../contract/errors';
+import type { PlanSummary } from '../../lambda/core/restore-plan';
 import type { StrongroomConfig } from '../../lib/config/schema';
+import { type BucketState, compareBucketStates, readBucketState } from '../bucket-state';
 import { localCopier } from '../local-copier';
 import { findLocalS3, type LocalS3, startLocalS3 } from '../local-s3';
 import { type LocalDeployment, provisionLocalVault } from '../provision';
@@ -48,6 +54,23 @@ export interface SeededVersion {
   readonly binary: boolean;
 }
 
+/** A source deletion: by the seed step (a key deleted before the attack) or by the intruder (every version). */
+export interface SourceDeletionRecord {
+  readonly key: string;
+  readonly versionId: string;
+  readonly deleteMarker: boolean;
+}
+
+/** What the restore step brought back, and how it compares with the source just before the attack. */
+export interface RestoreReport {
+  readonly target: string;
+  readonly asOf: string;
+  readonly objects: number;
+  readonly bytes: number;
+  readonly differ: number;
+  readonly ms: number;
+}
+
 /** One source version as the backup step put it into the vault. */
 export interface VaultCopy {
   readonly sourceKey: string;
@@ -67,18 +90,27 @@ export interface DemoState {
   starting?: Promise<unknown>;
   deployment?: LocalDeployment;
   seeded: SeededVersion[];
+  /** Keys the seed step deleted (a delete marker each): absent before the attack, so absent after the restore. */
+  seededDeletions: SourceDeletionRecord[];
   copies: VaultCopy[];
+  /** The source's change events as the backup step delivered them: later changes continue its sequencers, as S3's do. */
+  events?: SourceEventLog;
   before?: VaultSnapshot;
   after?: VaultSnapshot;
   comparison?: SnapshotComparison;
   /** Vault versions the stolen ingest credentials added (RGW ignores If-None-Match). */
   addedByAttacker: { key: string; versionId: string }[];
+  /** The source just before the attack: what the restore must bring back. */
+  sourceBefore?: BucketState;
+  /** When the intruder started deleting (the next whole second after the backup), and what it deleted. */
+  attack?: { readonly at: Date; readonly deleted: readonly SourceDeletionRecord[] };
+  restored?: RestoreReport;
   /** Clients to destroy when the demo ends. */
   readonly clients: S3Client[];
 }
 
 export function initialState(options: DemoOptions): DemoState {
-  return { options, startedLocalS3: false, seeded: [], copies: [], addedByAttacker: [], clients: [] };
+  return { options, startedLocalS3: false, seeded: [], seededDeletions: [], copies: [], addedByAttacker: [], clients: [] };
 }
 
 export class DemoStepError extends StrongroomError {
@@ -106,14 +138,28 @@ async function session(state: DemoState, d: LocalDeployment, kind: 'ingest' | 'r
 
 // ---- sample data ----------------------------------------------------------------------------------------
 
-/** Several keys, several versions each, text and binary: what the demo company keeps in its bucket. */
-export function sampleFiles(): { key: string; versions: { body: Uint8Array; binary: boolean }[] }[] {
+export interface SampleFile {
+  readonly key: string;
+  readonly contentType: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly versions: readonly { readonly body: Uint8Array; readonly binary: boolean }[];
+  /** Deleted (a delete marker) before the attack: a restore to just before the attack must leave it absent. */
+  readonly deletedBeforeAttack?: true;
+}
+
+/**
+ * Several keys, several versions each, text and binary, each with its content type and user metadata, and one
+ * key deleted before the attack: what the demo company keeps in its bucket.
+ */
+export function sampleFiles(): SampleFile[] {
   const text = (s: string) => ({ body: new TextEncoder().encode(s), binary: false });
   const binary = (header: number[], size: number) => ({ body: new Uint8Array([...header, ...randomBytes(size)]), binary: true });
   const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   return [
     {
       key: 'invoices/2026/inv-0001.txt',
+      contentType: 'text/plain; charset=utf-8',
+      metadata: { customer: 'acme', status: 'paid' },
       versions: [
         text('Invoice 0001\nTotal: 1,200.00 EUR\n'),
         text('Invoice 0001\nTotal: 1,250.00 EUR (corrected)\n'),
@@ -122,16 +168,34 @@ export function sampleFiles(): { key: string; versions: { body: Uint8Array; bina
     },
     {
       key: 'invoices/2026/inv-0002.txt',
+      contentType: 'text/plain; charset=utf-8',
+      metadata: { customer: 'globex' },
       versions: [text('Invoice 0002\nTotal: 89.90 EUR\n'), text('Invoice 0002\nTotal: 89.90 EUR\nPaid.\n')],
     },
     {
       key: 'ledger/2026-q1.csv',
+      contentType: 'text/csv',
+      metadata: {},
       versions: [text('date,amount\n2026-01-02,1200.00\n'), text('date,amount\n2026-01-02,1250.00\n2026-01-09,89.90\n')],
     },
-    { key: 'scans/receipt-0001.png', versions: [binary(png, 24 * 1024), binary(png, 24 * 1024)] },
+    {
+      key: 'scans/receipt-0001.png',
+      contentType: 'image/png',
+      metadata: { scanner: 'front-desk' },
+      versions: [binary(png, 24 * 1024), binary(png, 24 * 1024)],
+    },
     {
       key: 'db/customers.dump',
+      contentType: 'application/octet-stream',
+      metadata: { 'pg-version': '16' },
       versions: [binary([0x50, 0x47, 0x44, 0x4d, 0x50], 64 * 1024), binary([0x50, 0x47, 0x44, 0x4d, 0x50], 80 * 1024)],
+    },
+    {
+      key: 'exports/customers-2026-11.csv',
+      contentType: 'text/csv',
+      metadata: {},
+      versions: [text('id,name\n1,Acme\n'), text('id,name\n1,Acme\n2,Globex\n')],
+      deletedBeforeAttack: true,
     },
   ];
 }
@@ -182,17 +246,30 @@ const provisionStep: Step<DemoState> = {
 
 const seedStep: Step<DemoState> = {
   name: 'seed',
-  attempts: 'write sample files, several versions each, into the source',
+  attempts: 'write sample files, several versions each (a second apart), into the source',
   async run(state) {
     const d = need(state.deployment, 'the deployment', 'provision');
     const source = d.primary.sources[0];
     if (!source) throw new DemoStepError('the config has no source bucket');
     // the primary account's own applications write the source: its admin stands in for them
     const s3 = track(state, clientAs(d, d.primary.admin));
-    for (const file of sampleFiles()) {
-      for (const version of file.versions) {
+    // One version of each file per second (S3 keeps whole seconds): each version is the state at some instant.
+    const files = sampleFiles();
+    const rounds = Math.max(...files.map((f) => f.versions.length));
+    for (let round = 0; round < rounds; round++) {
+      if (round > 0) await nextSecond();
+      for (const file of files) {
+        const version = file.versions[round];
+        if (!version) continue;
         const put = await s3.send(
-          new PutObjectCommand({ Bucket: source.address, Key: file.key, Body: version.body, ContentMD5: md5(version.body) }),
+          new PutObjectCommand({
+            Bucket: source.address,
+            Key: file.key,
+            Body: version.body,
+            ContentMD5: md5(version.body),
+            ContentType: file.contentType,
+            Metadata: { ...file.metadata },
+          }),
         );
         if (!put.VersionId) throw new DemoStepError(`the source returned no version id for ${file.key}: is it versioned?`);
         state.seeded.push({
@@ -204,10 +281,16 @@ const seedStep: Step<DemoState> = {
         });
       }
     }
+    for (const file of files.filter((f) => f.deletedBeforeAttack)) {
+      const deleted = await s3.send(new DeleteObjectCommand({ Bucket: source.address, Key: file.key }));
+      if (!deleted.DeleteMarker || !deleted.VersionId) throw new DemoStepError(`deleting ${file.key} placed no delete marker`);
+      state.seededDeletions.push({ key: file.key, versionId: deleted.VersionId, deleteMarker: true });
+    }
     const keys = new Set(state.seeded.map((v) => v.key)).size;
     const binary = state.seeded.filter((v) => v.binary).length;
     const kib = Math.round(state.seeded.reduce((n, v) => n + v.size, 0) / 1024);
-    return `${keys} keys, ${state.seeded.length} versions (${binary} binary), ${kib} KiB in ${source.address}`;
+    const deleted = state.seededDeletions.map((d) => d.key).join(', ');
+    return `${keys} keys, ${state.seeded.length} versions (${binary} binary), ${kib} KiB in ${source.address}; ${deleted} then deleted`;
   },
 };
 
@@ -224,12 +307,17 @@ const backupStep: Step<DemoState> = {
     const source = d.primary.sources[0] as NonNullable<LocalDeployment['primary']['sources'][number]>;
     const seeded = need(state.seeded.length > 0 ? state.seeded : undefined, 'source versions', 'seed');
     const events = new SourceEventLog(d.primary.tenant);
-    const bodies = seeded.map((v) => events.created(source.name, { key: v.key, versionId: v.versionId, size: v.size }));
+    state.events = events;
+    const bodies = [
+      ...seeded.map((v) => events.created(source.name, { key: v.key, versionId: v.versionId, size: v.size })),
+      ...state.seededDeletions.map((d) => events.deleted(source.name, d)),
+    ];
     // Every event twice, the second round in reverse: at-least-once, out-of-order delivery.
     const records = events.records([...bodies, ...[...bodies].reverse()]);
     const copier = localCopier(d);
     let duplicates = 0;
     let segments = 0;
+    let tombstones = 0;
     try {
       for (let i = 0; i < records.length; i += 10) {
         const result = await copier.copy(records.slice(i, i + 10), `demo-${i / 10 + 1}`);
@@ -240,6 +328,10 @@ const backupStep: Step<DemoState> = {
           if (outcome.status === 'gone') throw new DemoStepError(`a seeded version was gone before the copy: ${outcome.reason}`);
           if (outcome.status === 'already-in-vault') {
             duplicates++;
+            continue;
+          }
+          if (outcome.entry.kind !== 'version') {
+            tombstones++;
             continue;
           }
           const seededVersion = seeded.find((v) => v.key === outcome.entry.key && v.versionId === outcome.entry.sourceVersionId);
@@ -263,7 +355,7 @@ const backupStep: Step<DemoState> = {
     recorder.note(
       `vault keys ${d.primary.vaultPrefixes.objects}<bucket>/<sha256 of key>/v.<source version id>; journal ${d.primary.vaultPrefixes.journal}`,
     );
-    return `${state.copies.length} versions copied, ${duplicates} duplicate deliveries wrote nothing, ${segments} journal segments`;
+    return `${state.copies.length} versions and ${tombstones} delete marker${tombstones === 1 ? '' : 's'} copied, ${duplicates} duplicate deliveries wrote nothing, ${segments} journal segments`;
   },
 };
 
@@ -287,6 +379,8 @@ function snapshotStep(name: 'snapshot-before' | 'snapshot-after', when: string):
 }
 
 const soon = () => new Date(Date.now() + 60_000);
+/** Waits until the server's clock (whole seconds) has passed into the next second. */
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
 const openPolicy = (bucket: string, principal: string) =>
   JSON.stringify({
     Version: '2012-10-17',
@@ -311,12 +405,23 @@ const attackPrimaryAdminStep: Step<DemoState> = {
     const vault = d.vault.address;
     const source = d.primary.sources[0] as NonNullable<LocalDeployment['primary']['sources'][number]>;
 
+    // What the restore must bring back: the source as it is now, just before the attack. The attack starts on
+    // the next whole second, so every source time recorded so far lies before it (S3 keeps whole seconds).
+    state.sourceBefore = await readBucketState(admin, source.address);
+    await nextSecond();
+    const at = new Date();
+
     // 1. what Code Spaces lost first: the data itself. Succeeds — the source is the intruder's to destroy.
     const listed = await admin.send(new ListObjectVersionsCommand({ Bucket: source.address }));
     const everything = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({
       Key: v.Key as string,
       VersionId: v.VersionId,
     }));
+    // Each permanently deleted version (or delete marker) is a 'Permanently Deleted' event for the copier.
+    state.attack = {
+      at,
+      deleted: everything.map((v) => ({ key: v.Key, versionId: v.VersionId as string, deleteMarker: false })),
+    };
     const wiped = await recorder.expect(who, `delete every source version (${everything.length}, permanently)`, 'allowed', () =>
       admin.send(new DeleteObjectsCommand({ Bucket: source.address, Delete: { Objects: everything, Quiet: true } })),
     );
@@ -487,6 +592,103 @@ const compareStep: Step<DemoState> = {
   },
 };
 
+/** The last millisecond before the second `at` falls in: S3 and the journal keep source times in whole seconds. */
+export function justBefore(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 1000) * 1000 - 1);
+}
+
+/** The restore step's one-line verdict (also the demo's last line). */
+export function restoredLine(r: RestoreReport): string {
+  return (
+    `${r.objects} objects (${kib(r.bytes)}) came back into ${r.target} as of ${r.asOf}, just before the attack, in ${seconds(r.ms)}; ` +
+    `${r.differ} differ from the source before the attack (bytes, content type, user metadata; keys absent then, absent now)`
+  );
+}
+
+const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
+
+/**
+ * The responder's restore: the copier journals the attack's deletions (as it would have, from their events), then
+ * `strongroom restore --local` runs as of just before the attack, into the restore target: the restore role may
+ * write only the configured restore targets (lib/policy restoreStatements), never the source. Every key of the
+ * target is then compared with the source as it was before the attack.
+ */
+const restoreStep: Step<DemoState> = {
+  name: 'restore',
+  attempts: 'the responder: strongroom restore --as-of <just before the attack>, every key compared',
+  async run(state, recorder) {
+    const d = need(state.deployment, 'the deployment', 'provision');
+    const before = need(state.sourceBefore, 'the source before the attack', 'attack-primary-admin');
+    const attack = need(state.attack, 'the attack', 'attack-primary-admin');
+    const source = d.primary.sources[0] as NonNullable<LocalDeployment['primary']['sources'][number]>;
+    const target = d.primary.restoreTargets[0];
+    if (!target) throw new DemoStepError('the config has no restore target (primaryAccounts[0].restoreTargets)');
+
+    const events = need(state.events, 'the source events', 'backup');
+    const records = events.records(attack.deleted.map((x) => events.deleted(source.name, x, attack.at)));
+    const copier = localCopier(d);
+    try {
+      for (let i = 0; i < records.length; i += 10) {
+        const result = await copier.copy(records.slice(i, i + 10), `demo-attack-${i / 10 + 1}`);
+        if (result.failedMessageIds.length > 0)
+          throw new DemoStepError(`the copier failed ${result.failedMessageIds.length} deletion record(s)`);
+      }
+    } finally {
+      copier.close();
+    }
+    recorder.note(
+      `the copier journals the attack: ${records.length} permanent deletions, each a tombstone (the vault deletes nothing)`,
+    );
+
+    const asOf = justBefore(attack.at).toISOString();
+    const argv = [
+      'restore',
+      '--local',
+      '--deployment',
+      d.deploymentFile,
+      '--bucket',
+      source.configured,
+      '--as-of',
+      asOf,
+      '--yes',
+      '--json',
+    ];
+    recorder.note(`strongroom ${argv.join(' ').replace(d.deploymentFile, '<deployment file>')}`);
+    const io = capturedIo();
+    const started = performance.now();
+    const code = await strongroom(argv, { io });
+    const ms = performance.now() - started;
+    if (code !== 0) throw new DemoStepError(`strongroom restore exited ${code}: ${io.stderr.join('').trim()}`);
+    const report = JSON.parse(io.stdout.join('')) as { restoreId: string; plan: PlanSummary };
+    const counts = report.plan.counts;
+    recorder.note(
+      `plan ${report.restoreId}: ${counts.write} to write, ${counts.skip} identical, ${counts.extraneous} extraneous, ${counts.absentAtT} absent then`,
+    );
+
+    // Read back as the restore function's stand-in (on RGW the writer owns what it writes).
+    const restorer = track(state, clientAs(d, d.primary.functions.restore));
+    const comparison = compareBucketStates(before, await readBucketState(restorer, target.name));
+    for (const { key, what } of comparison.differ) recorder.note(`DIFFERS ${key}: ${what}`);
+    state.restored = {
+      target: target.configured,
+      asOf,
+      objects: comparison.same.length,
+      bytes: comparison.bytes,
+      differ: comparison.differ.length,
+      ms,
+    };
+    recorder.record({
+      actor: 'responder',
+      action: `restore ${before.size} keys into ${target.configured}, compare each`,
+      expected: 'every key back, 0 differ',
+      outcome: `${comparison.same.length} back (${kib(comparison.bytes)}) in ${seconds(ms)}, ${comparison.differ.length} differ`,
+      held: comparison.differ.length === 0 && comparison.same.length === before.size,
+      protection: false,
+    });
+    return `${comparison.same.length} objects, ${kib(comparison.bytes)}, back in ${target.configured} in ${seconds(ms)}; ${comparison.differ.length} differ`;
+  },
+};
+
 /** The demo, in order. */
 export const DEMO_STEPS: readonly Step<DemoState>[] = [
   localS3Step,
@@ -498,4 +700,5 @@ export const DEMO_STEPS: readonly Step<DemoState>[] = [
   attackStolenIngestStep,
   snapshotStep('snapshot-after', 'after the attack'),
   compareStep,
+  restoreStep,
 ];

@@ -2,7 +2,8 @@
  * npx tsx local/demo/main.ts [--config <file>] [--keep] [--port <n>]
  *
  * Replays the Code Spaces attack against a Strongroom vault on a local two-account S3 and shows that every
- * protection holds: nothing backed up is lost. Exit code 0 only if every protection held.
+ * protection holds: nothing backed up is lost; then the responder's `strongroom restore` brings the bucket back as
+ * it was just before the attack. Exit code 0 only if every protection held and every key came back unchanged.
  *   --config <file>  provision from this config (one primary account); default config/strongroom.local.json
  *   --keep           leave the local S3 running afterwards (to look around), with the deployment saved in a file
  *                    (local/deployment-file.ts) whose path it prints; it is stopped otherwise
@@ -20,7 +21,7 @@ import type { StrongroomConfig } from '../../lib/config/schema';
 import { type LocalS3, stopLocalS3 } from '../local-s3';
 import { describeError } from '../outcome';
 import { assertProvisionable } from '../provision';
-import { DEMO_STEPS, type DemoState, initialState } from './demo-steps';
+import { DEMO_STEPS, type DemoState, initialState, restoredLine } from './demo-steps';
 import { consoleOutput, mark, type Output, type RunReport, runSteps, seconds, table } from './steps';
 
 export const DEFAULT_CONFIG_FILE = path.resolve(__dirname, '..', '..', 'config', 'strongroom.local.json');
@@ -90,8 +91,9 @@ export function leftRunningLines(
   ];
 }
 
+/** The summary: the attack's table, the vault's count, the time per phase; the verdict lines come last (closingLines). */
 function printSummary(output: Output, report: RunReport, state: DemoState, stopMs: number): void {
-  const attempts = report.results.flatMap((r) => r.recorded);
+  const attempts = report.results.filter((r) => r.name !== 'restore').flatMap((r) => r.recorded);
   if (attempts.length > 0) {
     output.line('');
     output.line('Summary of the attack');
@@ -120,18 +122,26 @@ function printSummary(output: Output, report: RunReport, state: DemoState, stopM
   if (stopMs > 0) phases.set('stop', stopMs);
   const parts = [...phases].map(([phase, ms]) => `${phase} ${seconds(ms)}`);
   output.line(`Time: ${parts.join(' · ')} · total ${seconds(report.ms + stopMs)}`);
-  output.line('');
-  const failed = attempts.filter((a) => !a.held);
+}
+
+/** The verdict, last: did every protection hold, and (the very last line) what the restore brought back. */
+export function closingLines(output: Output, report: RunReport, state: DemoState): string[] {
+  const failed = report.results.flatMap((r) => r.recorded).filter((a) => !a.held);
+  const lost = state.comparison?.lost.length ?? 0;
+  const lines: string[] = [];
   if (report.ok) {
-    output.line(`${mark(output, true)} RESULT: every protection held — ${c?.lost.length ?? 0} versions lost.`);
+    lines.push(`${mark(output, true)} RESULT: every protection held — ${lost} versions lost.`);
   } else if (report.skipped.length > 0 || report.results.some((r) => r.error !== undefined)) {
     const broken = report.results.find((r) => r.error !== undefined);
-    output.line(`${mark(output, false)} RESULT: the demo could not finish: step '${broken?.name}' ${broken?.outcome}`);
+    lines.push(`${mark(output, false)} RESULT: the demo could not finish: step '${broken?.name}' ${broken?.outcome}`);
   } else {
-    output.line(
-      `${mark(output, false)} RESULT: ${failed.length} protection(s) did NOT hold: ${failed.map((a) => `${a.actor}: ${a.action}`).join('; ')}`,
+    lines.push(
+      `${mark(output, false)} RESULT: ${failed.length} check(s) did NOT hold: ${failed.map((a) => `${a.actor}: ${a.action}`).join('; ')}`,
     );
   }
+  const r = state.restored;
+  if (r) lines.push(`${mark(output, r.differ === 0)} RESTORED: ${restoredLine(r)}.`);
+  return lines;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -208,6 +218,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   printSummary(output, report, state, stopped.ms);
   for (const line of stopped.lines) output.line(line);
+  output.line('');
+  for (const line of closingLines(output, report, state)) output.line(line);
   return report.ok && !stopFailed ? 0 : 1;
 }
 

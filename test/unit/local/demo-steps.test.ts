@@ -1,6 +1,6 @@
-import { DEMO_STEPS, sampleFiles } from '../../../local/demo/demo-steps';
-import { DEFAULT_CONFIG_FILE, leftRunningLines, parseArgs } from '../../../local/demo/main';
-import { insertStepAfter, type Output, replaceStep, runSteps, type Step, table } from '../../../local/demo/steps';
+import { DEMO_STEPS, initialState, justBefore, restoredLine, sampleFiles } from '../../../local/demo/demo-steps';
+import { closingLines, DEFAULT_CONFIG_FILE, leftRunningLines, parseArgs } from '../../../local/demo/main';
+import { insertStepAfter, type Output, type RunReport, replaceStep, runSteps, type Step, table } from '../../../local/demo/steps';
 
 function capture(): Output & { lines: string[] } {
   const lines: string[] = [];
@@ -116,21 +116,33 @@ describe('the demo step list', () => {
       'attack-stolen-ingest',
       'snapshot-after',
       'compare',
+      'restore',
     ]);
     expect(DEMO_STEPS.find((s) => s.name === 'backup')?.attempts).toMatch(/^the copier backs every source version up/);
     const copier: Step<never> = { name: 'copy', attempts: 'the real copier', run: async () => 'copied' };
     const swapped = replaceStep(DEMO_STEPS as unknown as Step<never>[], 'backup', copier);
     expect(swapped.map((s) => s.name)).toContain('copy');
     expect(swapped.map((s) => s.name)).not.toContain('backup');
-    expect(insertStepAfter(swapped, 'compare', { ...copier, name: 'restore' }).at(-1)?.name).toBe('restore');
+    expect(DEMO_STEPS.find((s) => s.name === 'restore')?.attempts).toBe(
+      'the responder: strongroom restore --as-of <just before the attack>, every key compared',
+    );
+    expect(insertStepAfter(swapped, 'restore', { ...copier, name: 'verify' }).at(-1)?.name).toBe('verify');
     expect(() => replaceStep(DEMO_STEPS, 'nope', copier as never)).toThrow("no demo step named 'nope'");
   });
 
-  it('seeds several keys with several versions each, some binary', () => {
+  it('seeds several keys with several versions each, some binary, with content types and metadata; one deleted before the attack', () => {
     const files = sampleFiles();
     expect(files.length).toBeGreaterThanOrEqual(4);
     expect(files.every((f) => f.versions.length >= 2)).toBe(true);
     expect(files.some((f) => f.versions.some((v) => v.binary))).toBe(true);
+    expect(files.every((f) => f.contentType.length > 0)).toBe(true);
+    expect(files.filter((f) => Object.keys(f.metadata).length > 0).length).toBeGreaterThanOrEqual(3);
+    expect(files.filter((f) => f.deletedBeforeAttack).map((f) => f.key)).toEqual(['exports/customers-2026-11.csv']);
+  });
+
+  it('restores as of the last millisecond before the second the attack started in (source times are whole seconds)', () => {
+    expect(justBefore(new Date('2026-12-01T03:12:05.300Z')).toISOString()).toBe('2026-12-01T03:12:04.999Z');
+    expect(justBefore(new Date('2026-12-01T03:12:05.000Z')).toISOString()).toBe('2026-12-01T03:12:04.999Z');
   });
 });
 
@@ -170,6 +182,32 @@ describe('what the demo says about a local S3 it leaves running', () => {
       '  its path again:    LOCAL_S3_PORT=7682 npx tsx local/local-s3-cli.ts deployment',
     ]);
     expect(leftRunningLines(localS3, 7682, true, undefined)).not.toContainEqual(expect.stringContaining('deployment'));
+  });
+});
+
+describe("the demo's closing lines", () => {
+  const report = (ok: boolean): RunReport => ({ results: [], skipped: [], ok, ms: 1000 });
+  const restored = { target: 'acme-restore', asOf: '2026-12-01T03:12:04.999Z', objects: 5, bytes: 106_496, differ: 0, ms: 310 };
+
+  it('the verdict, then as the last line how many objects came back and that 0 differ', () => {
+    const state = { ...initialState({ configFile: 'c.json', config: {} as never, port: 7480 }), restored };
+    expect(closingLines(capture(), report(true), state)).toEqual([
+      '✔ RESULT: every protection held — 0 versions lost.',
+      '✔ RESTORED: 5 objects (104 KiB) came back into acme-restore as of 2026-12-01T03:12:04.999Z, just before the attack, in 0.31 s; ' +
+        '0 differ from the source before the attack (bytes, content type, user metadata; keys absent then, absent now).',
+    ]);
+  });
+
+  it('a restore that differs is marked failed; no restore, no RESTORED line', () => {
+    expect(restoredLine({ ...restored, objects: 4, differ: 1 })).toContain('4 objects (104 KiB) came back');
+    const state = {
+      ...initialState({ configFile: 'c.json', config: {} as never, port: 7480 }),
+      restored: { ...restored, differ: 1 },
+    };
+    expect(closingLines(capture(), report(false), state).at(-1)).toMatch(/^✘ RESTORED: .*; 1 differ from the source/);
+    expect(closingLines(capture(), report(true), initialState({ configFile: 'c', config: {} as never, port: 1 }))).toHaveLength(
+      1,
+    );
   });
 });
 
