@@ -72,6 +72,7 @@ export function progressDisplay(
       objectsDone: 0,
       bytesDone: 0,
       skipped: 0,
+      removed: 0,
       failed: 0,
       etaSeconds: null,
     }),

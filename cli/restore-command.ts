@@ -142,7 +142,7 @@ export function resultLines(args: RestoreArgs, result: RestoreStatusResponse, ta
   const lines = [
     `${result.state === 'succeeded' ? 'Restored' : 'Restore FAILED:'} ${p.objectsDone} of ${plural(p.objects, 'object')} ` +
       `(${formatBytes(p.bytesDone)} of ${formatBytes(p.bytes)}) into ${into(target, args.targetPrefix)} in ${formatElapsed(elapsedMs)}${rate}; ` +
-      `${p.skipped} skipped (already identical or kept), ${p.failed} failed. Restore ${result.restoreId}: ${result.state}.`,
+      `${p.skipped} skipped (already identical or kept), ${p.removed ? `${p.removed} extraneous removed (delete markers), ` : ''}${p.failed} failed. Restore ${result.restoreId}: ${result.state}.`,
   ];
   if (result.failures.length > 0) {
     lines.push(

@@ -60,7 +60,17 @@ export function planResponse(partial: Partial<PlanSummary> = {}, restoreId = 'r-
 }
 
 export function progress(partial: Partial<RestoreProgress> = {}): RestoreProgress {
-  return { objects: 3, bytes: 3072, objectsDone: 3, bytesDone: 3072, skipped: 2, failed: 0, etaSeconds: 0, ...partial };
+  return {
+    objects: 3,
+    bytes: 3072,
+    objectsDone: 3,
+    bytesDone: 3072,
+    skipped: 2,
+    removed: 0,
+    failed: 0,
+    etaSeconds: 0,
+    ...partial,
+  };
 }
 
 export function statusResponse(partial: Partial<RestoreStatusResponse> = {}): RestoreStatusResponse {

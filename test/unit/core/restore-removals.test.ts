@@ -1,12 +1,7 @@
 /**
- * A KNOWN GAP, kept as `test.failing` so the unit project stays green while it lasts (jest reports this test the
- * moment it starts passing: then drop `.failing`). Found by the CLI's branch; lambda/core/restore-*.ts is not
- * this branch's to change: a restore with removeExtraneous removes objects, but neither its status nor its
- * progress says how many. runRestore drops ExecuteResult.removed, and RestoreProgress (contract/restore-api.ts)
- * has no field for it, so `strongroom restore --remove-extraneous` can only print "Restored 0 of 0 objects"
- * after removing the intruder's keys. Expected here: a `removed` count in the progress, 1.
- *
- * Over an in-memory S3 (vault and versioned target in one mock), so it needs no server.
+ * A restore with removeExtraneous places delete markers on the keys absent at T (in a versioned target) and
+ * says in its progress how many it removed. Over an in-memory S3 (vault and versioned target in one mock),
+ * so it needs no server.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -69,7 +64,7 @@ function memoryS3() {
   return { client, objects };
 }
 
-test.failing('a restore that removes extraneous keys says how many it removed', async () => {
+test('a restore that removes extraneous keys says how many it removed', async () => {
   const s3 = memoryS3();
   const vaultKey = `objects/${account}/src/digest/v.1`;
   const entry: JournalEntry = {
