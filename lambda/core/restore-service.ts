@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describeValue, ProblemsError } from '../../contract/errors';
 import type { PlanApiRequest, RestoreProgress, RestoreStatusResponse } from '../../contract/restore-api';
 import { openJournal } from './journal-reader';
@@ -102,15 +102,20 @@ export async function createPlan(deps: RestoreServiceDependencies, request: Plan
   const manifestKey = workKey(restoreId, 'manifest.jsonl');
   const lines = await writeManifest(deps.target, request.targetBucket, manifestKey, items);
   const plan = summary.value as PlanSummary;
-  if (plan.earliest === null) {
-    throw new RestoreRequestError(
-      'sourceBucket',
-      request.sourceBucket,
-      `a bucket (and prefix) with backups in the vault of account ${deps.account}; its journal has none`,
-    );
-  }
-  if (asOf < new Date(plan.earliest)) {
-    throw new RestoreRequestError('asOf', request.asOf, `an instant at or after the earliest restorable time, ${plan.earliest}`);
+  // Only the finished plan knows the earliest backup: a refused plan takes its manifest back with it.
+  const refusal =
+    plan.earliest === null
+      ? new RestoreRequestError(
+          'sourceBucket',
+          request.sourceBucket,
+          `a bucket (and prefix) with backups in the vault of account ${deps.account}; its journal has none`,
+        )
+      : asOf < new Date(plan.earliest)
+        ? new RestoreRequestError('asOf', request.asOf, `an instant at or after the earliest restorable time, ${plan.earliest}`)
+        : undefined;
+  if (refusal) {
+    await deps.target.send(new DeleteObjectCommand({ Bucket: request.targetBucket, Key: manifestKey }));
+    throw refusal;
   }
   const state: StoredState = {
     restoreId,
