@@ -39,6 +39,8 @@ export interface StrongroomNames {
     readonly reconciler: string;
     readonly restore: string;
     readonly verify: string;
+    /** Seals and indexes the journal: reads it as the auditor, appends seals as the ingest role. */
+    readonly sealer: string;
   };
   readonly breakGlassRole: string;
   /** The role CloudFormation deploys VaultStack as (exempt from the bucket-policy deny on s3:PutBucketPolicy). */
@@ -67,6 +69,7 @@ export function strongroomNames(config: StrongroomConfig): StrongroomNames {
       reconciler: `${name}-reconciler`,
       restore: `${name}-restore`,
       verify: `${name}-verify`,
+      sealer: `${name}-sealer`,
     },
     breakGlassRole: config.backupAccount.breakGlassRoleName,
     deployRole: config.backupAccount.deployRoleName ?? `cdk-${CDK_DEFAULT_QUALIFIER}-cfn-exec-role-${backup}-${region}`,

@@ -224,7 +224,7 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
   },
   {
     id: 'absent-service-statement',
-    subject: 'Identity statements on services the local S3 does not have: backup:*, kms:*, lambda:*',
+    subject: 'Identity statements on services the local S3 does not have: backup:*, kms:*, lambda:*, states:*',
     rgw: 'a role or user policy naming them is refused whole (400)',
     local: 'statement dropped from the role / user policy',
     awsProof: 'test/policy/backup-vault.test.ts, test/policy/kms.test.ts, test/infra (ProtectedAccountStack templates)',
@@ -254,7 +254,7 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
   },
   {
     id: 'stand-in-users',
-    subject: 'Primary-account function roles (copier, reconciler, restore, verify) and the break-glass role',
+    subject: 'Primary-account function roles (copier, reconciler, restore, verify, sealer) and the break-glass role',
     rgw: 'no Lambda here; RGW roles can only be assumed by principals named in their trust',
     local:
       'one user per role, named like it: function stand-ins in the primary tenant carry lib/policy/primary-roles.ts statements as user policies; the break-glass stand-in (backup tenant) carries s3:* on the vault',

@@ -193,6 +193,12 @@ export const StrongroomConfigSchema = z
         rpoMinutes: integerIn(5, 10080).default(60),
         reconcileSchedule: scheduleExpression('rate or cron').default('rate(6 hours)'),
         verifySchedule: scheduleExpression('rate or cron').default('cron(0 5 * * ? *)'),
+        /** When the sealer closes the journal segments written since the last seal (chains and indexes them). */
+        sealSchedule: scheduleExpression('rate or cron').default('rate(1 hour)'),
+        /** Segments younger than this stay unsealed: a copier batch may still be writing them. */
+        sealSettleSeconds: integerIn(60, 3600).default(300),
+        /** Batches of a large restore (Step Functions Distributed Map) running at once, each one restore function invocation. */
+        restoreMapConcurrency: integerIn(1, 1000).default(10),
         logRetentionDays: z
           .union(
             [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) =>

@@ -22,13 +22,14 @@ export interface PipelineAlarmsProps {
   readonly copier: lambda.IFunction;
   readonly reconciler: lambda.IFunction;
   readonly verify: lambda.IFunction;
+  readonly sealer: lambda.IFunction;
   /** Recovery point objective: the freshness alarm fires when the oldest queued change is older. */
   readonly rpoMinutes: number;
 }
 
 /**
- * Everything that e-mails the alert topic: six alarms on the pipeline (dead letters, copier errors,
- * freshness, reconciler errors, verify errors and failures; see the README's alarm table) and a rule
+ * Everything that e-mails the alert topic: seven alarms on the pipeline (dead letters, copier errors,
+ * freshness, reconciler errors, verify errors and failures, sealer errors; see the README's alarm table) and a rule
  * forwarding AWS Backup backup and copy jobs that did not complete. Each alarm fires when one
  * 5-minute period breaches its threshold; no data (an idle queue, no invocations) is not a breach.
  *
@@ -38,7 +39,7 @@ export interface PipelineAlarmsProps {
 export class PipelineAlarms extends Construct {
   public readonly alarms: Readonly<
     Record<
-      'deadLetters' | 'copierErrors' | 'freshness' | 'reconcilerErrors' | 'verifyErrors' | 'verifyFailures',
+      'deadLetters' | 'copierErrors' | 'freshness' | 'reconcilerErrors' | 'verifyErrors' | 'verifyFailures' | 'sealerErrors',
       cloudwatch.Alarm
     >
   >;
@@ -106,6 +107,13 @@ export class PipelineAlarms extends Construct {
           period: PERIOD,
           statistic: 'Sum',
         }),
+        0,
+      ),
+      sealerErrors: alarm(
+        'SealerErrorsAlarm',
+        'sealer-errors',
+        'A seal run failed: new journal segments are not being chained and indexed',
+        errorsOf(props.sealer),
         0,
       ),
     };

@@ -13,7 +13,10 @@ import {
   type PrimaryRoleKind,
   primaryFunctionName,
   primaryRoleStatements,
+  restoreStateMachineName,
+  stateMachineArn,
 } from '../policy/primary-roles';
+import type { VaultRoleKind } from '../policy/vault-roles';
 import type { EventQueue } from './event-queue';
 import { StrongroomFunction } from './strongroom-function';
 
@@ -23,9 +26,10 @@ const LABEL: Record<PrimaryRoleKind, string> = {
   reconciler: 'Reconciler',
   restore: 'Restore',
   verify: 'Verify',
+  sealer: 'Sealer',
 };
 
-/** Time a long-running function (reconciler, restore, verify) may take per invocation; work beyond it is checkpointed. */
+/** Time a long-running function (reconciler, restore, verify, sealer) may take per invocation; work beyond it is checkpointed. */
 const LONG_RUNNING_TIMEOUT = Duration.minutes(15);
 const LONG_RUNNING_MEMORY_MB = 1024;
 
@@ -37,6 +41,19 @@ const MAX_BATCH_WITHOUT_WINDOW = 10;
 /** The batching window a copier batch of `batchSize` records needs: none up to 10, one second above. */
 export function copierBatchingWindow(batchSize: number): Duration | undefined {
   return batchSize > MAX_BATCH_WITHOUT_WINDOW ? Duration.seconds(1) : undefined;
+}
+
+/** Why a role's resource may end in a wildcard (cdk-nag asks); any other wildcard is refused. */
+function wildcardReason(kind: PrimaryRoleKind, resource: string): string {
+  // Object-level S3 actions on a prefix or a whole bucket: an object ARN is narrower only by naming every key.
+  if (/^arn:[^:]+:s3:::/.test(resource)) {
+    return `The ${kind} role's object-level S3 actions cover exactly the configured prefix or bucket; an object ARN can be narrower only by naming every key.`;
+  }
+  // Execution ids are chosen when an execution starts: its state machine's executions can be named only by a wildcard.
+  if (/^arn:[^:]+:states:[^:]+:\d{12}:execution:[^:*]+:\*$/.test(resource)) {
+    return `The ${kind} role reads the executions of one state machine, whose ids Step Functions chooses when each starts; the ARN covers no other state machine.`;
+  }
+  throw new Error(`PipelineFunctions: the ${kind} role's resource ${resource} ends in a wildcard no rule accounts for`);
 }
 
 /** Where the handlers' entry files are (by path: nothing under lib/ imports lambda/). */
@@ -62,12 +79,14 @@ export interface PipelineFunctionsProps {
   readonly queueBatchingWindow?: Duration;
   /** Verify's recovery point objective: the age beyond which it calls a source stale. */
   readonly rpoMinutes: number;
+  /** The sealer leaves journal segments younger than this for the next seal (config `pipeline.sealSettleSeconds`). */
+  readonly sealSettleSeconds: number;
   /** Days CloudWatch Logs keeps each function's log lines. */
   readonly logRetentionDays: number;
 }
 
 /**
- * The four functions of a primary account (copier, reconciler, restore, verify), each with its
+ * The five functions of a primary account (copier, reconciler, restore, verify, sealer), each with its
  * fixed-name role holding exactly its lib/policy statements and its environment typed by the
  * contract (EnvironmentOf), and the copier fed by the queue.
  *
@@ -108,16 +127,11 @@ export class PipelineFunctions extends Construct {
         maxSessionDuration: Duration.hours(1),
         inlinePolicies: { [LABEL[kind]]: iam.PolicyDocument.fromJson(policy(...statements)) },
       });
-      // Object-level S3 actions on a prefix or a whole bucket: an object ARN is narrower only by naming every key.
-      const objectWildcards = new Set(
-        statements
-          .flatMap((st) => asList(st.Resource))
-          .filter((r) => r.startsWith(`arn:${model.partition}:s3:::`) && r.endsWith('*')),
-      );
-      for (const resource of objectWildcards) {
+      const wildcards = new Set(statements.flatMap((st) => asList(st.Resource)).filter((r) => r.endsWith('*')));
+      for (const resource of wildcards) {
         Validations.of(roles[kind]).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason: `The ${kind} role's object-level S3 actions cover exactly the configured prefix or bucket; an object ARN can be narrower only by naming every key.`,
+          reason: wildcardReason(kind, resource),
         });
       }
     }
@@ -132,7 +146,8 @@ export class PipelineFunctions extends Construct {
       EXTERNAL_ID: model.externalId,
       SOURCES: JSON.stringify(account.sources),
     };
-    const vaultRoleArn = (kind: PrimaryRoleKind) => assumedVaultRoleArn(model, kind, account.accountId);
+    const vaultRoleArn = (kind: PrimaryRoleKind, vaultKind?: VaultRoleKind) =>
+      assumedVaultRoleArn(model, kind, account.accountId, vaultKind);
     const environments: { readonly [K in PrimaryRoleKind]: EnvironmentOf<K> } = {
       copier: {
         ...common,
@@ -149,12 +164,20 @@ export class PipelineFunctions extends Construct {
         ...common,
         RESTORE_READER_ROLE_ARN: vaultRoleArn('restore'),
         RESTORE_TARGETS: JSON.stringify(account.restoreTargets),
+        RESTORE_FUNCTION_NAME: functionName('restore'),
+        RESTORE_STATE_MACHINE_ARN: stateMachineArn(model, account.accountId, restoreStateMachineName(props.deploymentName)),
       },
       verify: {
         ...common,
         AUDITOR_ROLE_ARN: vaultRoleArn('verify'),
         BACKUP_VAULT_ARN: arns.backupVault(model, model.backupAccount, model.backupVault),
         RPO_MINUTES: String(props.rpoMinutes),
+      },
+      sealer: {
+        ...common,
+        AUDITOR_ROLE_ARN: vaultRoleArn('sealer', 'auditor'),
+        INGEST_ROLE_ARN: vaultRoleArn('sealer', 'ingest'),
+        SEAL_SETTLE_SECONDS: String(props.sealSettleSeconds),
       },
     };
     const longRunning = { timeout: LONG_RUNNING_TIMEOUT, memorySize: LONG_RUNNING_MEMORY_MB };
@@ -163,6 +186,10 @@ export class PipelineFunctions extends Construct {
       reconciler: longRunning,
       restore: longRunning,
       verify: longRunning,
+      // One seal chain per account: a second run at the same time (a late or duplicated scheduled event) would
+      // race the first for the next seal's key, and one of them would fail on the write-once check. Lambda
+      // holds a throttled scheduled invocation and retries it; by then the first run has sealed.
+      sealer: { ...longRunning, reservedConcurrentExecutions: 1 },
     };
     const functions = {} as Record<PrimaryRoleKind, StrongroomFunction>;
     for (const kind of PRIMARY_ROLE_KINDS) {

@@ -15,11 +15,15 @@ export interface PipelineSchedulesProps {
   readonly verify: lambda.IFunction;
   /** When it runs (config `pipeline.verifySchedule`, validated there). */
   readonly verifySchedule: events.Schedule;
+  /** The function that seals and indexes the journal segments written since the last seal. */
+  readonly sealer: lambda.IFunction;
+  /** When it runs (config `pipeline.sealSchedule`, validated there). */
+  readonly sealSchedule: events.Schedule;
 }
 
 /**
- * The two scheduled runs of the pipeline: the reconciler, which finds what events missed, and verify,
- * which proves the backups complete, fresh and locked.
+ * The three scheduled runs of the pipeline: the reconciler, which finds what events missed; verify,
+ * which proves the backups complete, fresh and locked; and the sealer, which chains and indexes the journal.
  *
  * Like the stack's other parts, it creates its rules in `scope`, under the ids they had when the stack
  * created them itself (see ProtectedAccountStack): this construct groups them, it is not their parent.
@@ -27,6 +31,7 @@ export interface PipelineSchedulesProps {
 export class PipelineSchedules extends Construct {
   public readonly reconcile: events.Rule;
   public readonly verify: events.Rule;
+  public readonly seal: events.Rule;
 
   public constructor(scope: Construct, id: string, props: PipelineSchedulesProps) {
     super(scope, id);
@@ -39,6 +44,11 @@ export class PipelineSchedules extends Construct {
       description: 'Strongroom: verify coverage, freshness and locks',
       schedule: props.verifySchedule,
       targets: [new targets.LambdaFunction(props.verify, { retryAttempts: RETRY_ATTEMPTS })],
+    });
+    this.seal = new events.Rule(scope, 'SealSchedule', {
+      description: 'Strongroom: seal and index the journal segments written since the last seal',
+      schedule: props.sealSchedule,
+      targets: [new targets.LambdaFunction(props.sealer, { retryAttempts: RETRY_ATTEMPTS })],
     });
   }
 }

@@ -27,6 +27,7 @@ export interface VaultPolicyModel {
     readonly reconciler: string;
     readonly restore: string;
     readonly verify: string;
+    readonly sealer: string;
     readonly breakGlass: string;
     readonly deploy: string;
   };
@@ -52,6 +53,7 @@ export function vaultPolicyModel(config: StrongroomConfig): VaultPolicyModel {
       reconciler: names.primaryRoles.reconciler,
       restore: names.primaryRoles.restore,
       verify: names.primaryRoles.verify,
+      sealer: names.primaryRoles.sealer,
       breakGlass: names.breakGlassRole,
       deploy: names.deployRole,
     },

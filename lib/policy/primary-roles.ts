@@ -6,34 +6,54 @@ import { assumingRoleName, VAULT_ROLE_KINDS, type VaultRoleKind } from './vault-
 /*
  * What each primary-account function role may do, as identity-policy statements built from config
  * alone. The stack adds only what needs CDK tokens (its own queue and log groups). Nothing here
- * deletes anything; the only path into the backup account is sts:AssumeRole on the vault role that
- * the vault's trust policy (vault-roles.ts) admits this role to.
+ * deletes anything; the only path into the backup account is sts:AssumeRole on the vault roles that
+ * the vault's trust policies (vault-roles.ts) admit this role to.
  */
-export type PrimaryRoleKind = 'copier' | 'reconciler' | 'restore' | 'verify';
+export type PrimaryRoleKind = 'copier' | 'reconciler' | 'restore' | 'verify' | 'sealer';
 
-export const PRIMARY_ROLE_KINDS: readonly PrimaryRoleKind[] = ['copier', 'reconciler', 'restore', 'verify'];
+export const PRIMARY_ROLE_KINDS: readonly PrimaryRoleKind[] = ['copier', 'reconciler', 'restore', 'verify', 'sealer'];
 
 /** Characters IAM reads as wildcards or policy variables inside a Resource or a StringLike value. */
 const IAM_SPECIAL = /[*?]|\$\{/;
 
 /**
- * The vault role a primary role assumes, read from the vault side's trust definitions
- * (`assumingRoleName`), so the two sides cannot disagree. Each primary role assumes exactly one.
+ * The vault roles a primary role assumes, read from the vault side's trust definitions
+ * (`assumingRoleName`), so the two sides cannot disagree. Every primary role assumes at least one; only
+ * the sealer assumes two (it reads as the auditor and appends as the ingest role).
  */
-export function assumedVaultRole(m: VaultPolicyModel, kind: PrimaryRoleKind): VaultRoleKind {
+export function assumedVaultRoles(m: VaultPolicyModel, kind: PrimaryRoleKind): VaultRoleKind[] {
   const kinds = VAULT_ROLE_KINDS.filter((vaultKind) => assumingRoleName(m, vaultKind).includes(m.roleNames[kind]));
-  if (kinds.length !== 1) {
-    throw new Error(
-      `primary role ${m.roleNames[kind]}: the vault trusts it for ${kinds.length} vault roles (${kinds.join(', ') || 'none'}), expected exactly one`,
-    );
-  }
-  return kinds[0] as VaultRoleKind;
+  if (kinds.length === 0) throw new Error(`primary role ${m.roleNames[kind]}: the vault trusts it for no vault role`);
+  return kinds;
 }
 
-/** ARN of the vault role that `kind` in `primaryAccount` assumes (in the backup account, named for that primary account). */
-export function assumedVaultRoleArn(m: VaultPolicyModel, kind: PrimaryRoleKind, primaryAccount: string): string {
-  const vaultKind = assumedVaultRole(m, kind);
-  return arns.role(m, m.backupAccount, m.roleNames[vaultKind](primaryAccount));
+/**
+ * The vault role `kind` assumes as `vaultKind`; without `vaultKind`, the one vault role it assumes (a role
+ * assuming several must name which).
+ */
+export function assumedVaultRole(m: VaultPolicyModel, kind: PrimaryRoleKind, vaultKind?: VaultRoleKind): VaultRoleKind {
+  const kinds = assumedVaultRoles(m, kind);
+  if (vaultKind !== undefined && !kinds.includes(vaultKind)) {
+    throw new Error(
+      `primary role ${m.roleNames[kind]}: the vault does not trust it for the ${vaultKind} role (only ${kinds.join(', ')})`,
+    );
+  }
+  if (vaultKind === undefined && kinds.length !== 1) {
+    throw new Error(
+      `primary role ${m.roleNames[kind]}: the vault trusts it for ${kinds.length} vault roles (${kinds.join(', ')}); name the one meant`,
+    );
+  }
+  return vaultKind ?? (kinds[0] as VaultRoleKind);
+}
+
+/** ARN of a vault role that `kind` in `primaryAccount` assumes (in the backup account, named for that primary account). */
+export function assumedVaultRoleArn(
+  m: VaultPolicyModel,
+  kind: PrimaryRoleKind,
+  primaryAccount: string,
+  vaultKind?: VaultRoleKind,
+): string {
+  return arns.role(m, m.backupAccount, m.roleNames[assumedVaultRole(m, kind, vaultKind)](primaryAccount));
 }
 
 /** ARN of a Lambda function in the primary account, built from its fixed name (no CDK reference, no cycle). */
@@ -65,14 +85,14 @@ function listSources(m: VaultPolicyModel, account: PrimaryAccountConfig, sidPref
   }));
 }
 
-function assumeVaultRole(m: VaultPolicyModel, kind: PrimaryRoleKind, account: PrimaryAccountConfig): PolicyStatement {
-  const vaultKind = assumedVaultRole(m, kind);
-  return {
+/** One sts:AssumeRole statement per vault role the trusts admit `kind` to, each on exactly that role. */
+function assumeVaultRoles(m: VaultPolicyModel, kind: PrimaryRoleKind, account: PrimaryAccountConfig): PolicyStatement[] {
+  return assumedVaultRoles(m, kind).map((vaultKind) => ({
     Sid: `Assume${vaultKind[0]?.toUpperCase()}${vaultKind.slice(1)}Role`,
     Effect: 'Allow',
     Action: 'sts:AssumeRole',
-    Resource: assumedVaultRoleArn(m, kind, account.accountId),
-  };
+    Resource: assumedVaultRoleArn(m, kind, account.accountId, vaultKind),
+  }));
 }
 
 /**
@@ -149,7 +169,7 @@ export function copierStatements(m: VaultPolicyModel, account: PrimaryAccountCon
           },
         ]
       : []),
-    assumeVaultRole(m, 'copier', account),
+    ...assumeVaultRoles(m, 'copier', account),
   ];
 }
 
@@ -165,7 +185,7 @@ export function reconcilerStatements(
   assertPrimaryAccountScoped(m, account);
   return [
     ...listSources(m, account, 'ListSource'),
-    assumeVaultRole(m, 'reconciler', account),
+    ...assumeVaultRoles(m, 'reconciler', account),
     {
       Sid: 'ContinueWithCheckpoint',
       Effect: 'Allow',
@@ -181,14 +201,39 @@ export function reconcilerStatements(
  * s3:GetObject), list them so a plan can show what a restore adds, overwrites or finds extraneous, and
  * read their versioning: extraneous keys are removed only on request and only in a versioned target, where
  * s3:DeleteObject places a delete marker and destroys nothing. s3:DeleteObjectVersion is never granted.
+ * A long inline restore continues in a fresh invocation of this function (never another one); a large
+ * one starts an execution of the restore state machine (no other) and reads the progress of its executions.
  */
-export function restoreStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
+export function restoreStatements(
+  m: VaultPolicyModel,
+  account: PrimaryAccountConfig,
+  restoreFunctionName: string,
+  stateMachineName: string,
+): PolicyStatement[] {
   assertPrimaryAccountScoped(m, account);
   const targets = account.restoreTargets;
   const objects = targets.map((bucket) => arns.objects(m, bucket));
   const buckets = targets.map((bucket) => arns.bucket(m, bucket));
   return [
-    assumeVaultRole(m, 'restore', account),
+    ...assumeVaultRoles(m, 'restore', account),
+    {
+      Sid: 'ContinueInFreshInvocation',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: functionArn(m, account.accountId, restoreFunctionName),
+    },
+    {
+      Sid: 'StartLargeRestore',
+      Effect: 'Allow',
+      Action: 'states:StartExecution',
+      Resource: stateMachineArn(m, account.accountId, stateMachineName),
+    },
+    {
+      Sid: 'FollowLargeRestore',
+      Effect: 'Allow',
+      Action: 'states:DescribeExecution',
+      Resource: stateMachineExecutionsArn(m, account.accountId, stateMachineName),
+    },
     ...(targets.length > 0
       ? [
           {
@@ -228,7 +273,7 @@ export const SOURCE_SETTINGS_READ_ACTIONS = [
 export function verifyStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
   assertPrimaryAccountScoped(m, account);
   return [
-    assumeVaultRole(m, 'verify', account),
+    ...assumeVaultRoles(m, 'verify', account),
     ...listSources(m, account, 'ListSource'),
     {
       Sid: 'ReadSourceSettings',
@@ -239,9 +284,46 @@ export function verifyStatements(m: VaultPolicyModel, account: PrimaryAccountCon
   ];
 }
 
+/**
+ * Sealer: assume the auditor role (to read the journal and the seal chain) and the ingest role (to append
+ * seals and indexes under journal/<account>/); nothing in this account: it reads no source and writes no
+ * restore target.
+ */
+export function sealerStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
+  assertPrimaryAccountScoped(m, account);
+  return assumeVaultRoles(m, 'sealer', account);
+}
+
 /** Physical name of a function: `<config name>-<kind>`, fixed so that ARNs can be written without references. */
 export function primaryFunctionName(configName: string, kind: PrimaryRoleKind): string {
   return `${configName}-${kind}`;
+}
+
+/**
+ * Physical name of the restore state machine, fixed like the functions': the restore function's role and
+ * environment name it by ARN, and the state machine invokes that function, so a reference each way would be
+ * a cycle.
+ */
+export function restoreStateMachineName(configName: string): string {
+  return `${configName}-restore`;
+}
+
+/** ARN of a state machine in the primary account, built from its fixed name. */
+export function stateMachineArn(m: VaultPolicyModel, primaryAccount: string, name: string): string {
+  return `arn:${m.partition}:states:${m.region}:${primaryAccount}:stateMachine:${name}`;
+}
+
+/**
+ * ARNs of a state machine's executions; with `mapRunLabel`, of the child executions a Distributed Map of
+ * that label starts (`execution:<state machine>/<label>:<id>`).
+ */
+export function stateMachineExecutionsArn(
+  m: VaultPolicyModel,
+  primaryAccount: string,
+  name: string,
+  mapRunLabel?: string,
+): string {
+  return `arn:${m.partition}:states:${m.region}:${primaryAccount}:execution:${name}${mapRunLabel ? `/${mapRunLabel}` : ''}:*`;
 }
 
 export function primaryRoleStatements(
@@ -256,8 +338,10 @@ export function primaryRoleStatements(
     case 'reconciler':
       return reconcilerStatements(m, account, primaryFunctionName(configName, 'reconciler'));
     case 'restore':
-      return restoreStatements(m, account);
+      return restoreStatements(m, account, primaryFunctionName(configName, 'restore'), restoreStateMachineName(configName));
     case 'verify':
       return verifyStatements(m, account);
+    case 'sealer':
+      return sealerStatements(m, account);
   }
 }

@@ -131,16 +131,24 @@ export function auditorBackupReads(m: VaultPolicyModel): PolicyStatement {
   };
 }
 
-/** The primary-account role that may assume a given vault role. */
+/**
+ * The primary-account roles that may assume a given vault role (the first is the one whose local
+ * stand-in acts for it by default, see local/sessions.ts).
+ *
+ * The sealer is admitted by two: it reads the journal as the auditor and appends seals and indexes under
+ * journal/<account>/ as the ingest role. Admitting it gives no vault role a permission: through each it can
+ * do exactly what that role's own policy (vaultRoleGrants) already allows, no more.
+ */
 export function assumingRoleName(m: VaultPolicyModel, kind: VaultRoleKind): string[] {
   switch (kind) {
     case 'ingest':
-      return [m.roleNames.copier];
+      return [m.roleNames.copier, m.roleNames.sealer];
     case 'restoreReader':
       return [m.roleNames.restore];
     case 'auditor':
-      // The verifier checks coverage and retention; the reconciler reads the journal to find gaps.
-      return [m.roleNames.verify, m.roleNames.reconciler];
+      // The verifier checks coverage and retention; the reconciler reads the journal to find gaps; the
+      // sealer reads the segments it seals.
+      return [m.roleNames.verify, m.roleNames.reconciler, m.roleNames.sealer];
   }
 }
 

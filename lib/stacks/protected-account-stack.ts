@@ -9,11 +9,17 @@ import { EventQueue } from '../constructs/event-queue';
 import { PipelineAlarms } from '../constructs/pipeline-alarms';
 import { copierBatchingWindow, PipelineFunctions } from '../constructs/pipeline-functions';
 import { PipelineSchedules } from '../constructs/pipeline-schedules';
+import { RestoreStateMachine } from '../constructs/restore-state-machine';
 import { SourceEvents } from '../constructs/source-events';
 import type { StrongroomFunction } from '../constructs/strongroom-function';
 import { strongroomNames } from '../naming';
 import { arns, vaultPolicyModel } from '../policy/model';
-import { assertPrimaryAccountScoped, type PrimaryRoleKind } from '../policy/primary-roles';
+import {
+  assertPrimaryAccountScoped,
+  type PrimaryRoleKind,
+  primaryFunctionName,
+  restoreStateMachineName,
+} from '../policy/primary-roles';
 
 export interface ProtectedAccountStackProps extends StackProps {
   readonly config: StrongroomConfig;
@@ -23,8 +29,9 @@ export interface ProtectedAccountStackProps extends StackProps {
 
 /**
  * Everything that lives in one primary account: source events through EventBridge into an SQS
- * queue feeding the copier; the scheduled reconciler and verifier; the restore function; an AWS
- * Backup plan copying into the backup account's locked vault; alarms to an SNS topic. Role and
+ * queue feeding the copier; the scheduled reconciler, verifier and journal sealer; the restore function
+ * and, for large restores, its Step Functions state machine; an AWS Backup plan copying into the backup
+ * account's locked vault; alarms to an SNS topic. Role and
  * function names are fixed (the vault's trust policies name them); every permission comes from
  * lib/policy/primary-roles.ts except what needs this stack's own resources (queue, log groups).
  *
@@ -43,6 +50,7 @@ export class ProtectedAccountStack extends Stack {
   public readonly alerts: AlertTopic;
   public readonly backupPlan: CrossAccountBackupPlan;
   public readonly alarms: PipelineAlarms['alarms'];
+  public readonly restoreStateMachine: RestoreStateMachine;
 
   public constructor(scope: Construct, id: string, props: ProtectedAccountStackProps) {
     super(scope, id, props);
@@ -91,6 +99,7 @@ export class ProtectedAccountStack extends Stack {
       queueBatchSize: pipeline.queueBatchSize,
       queueBatchingWindow: batchingWindow,
       rpoMinutes: pipeline.rpoMinutes,
+      sealSettleSeconds: pipeline.sealSettleSeconds,
       logRetentionDays: pipeline.logRetentionDays,
     });
     this.roles = pipelineFunctions.roles;
@@ -102,6 +111,19 @@ export class ProtectedAccountStack extends Stack {
       reconcileSchedule: events.Schedule.expression(pipeline.reconcileSchedule),
       verify: fn('verify'),
       verifySchedule: events.Schedule.expression(pipeline.verifySchedule),
+      sealer: fn('sealer'),
+      sealSchedule: events.Schedule.expression(pipeline.sealSchedule),
+    });
+
+    this.restoreStateMachine = new RestoreStateMachine(this, 'RestoreStateMachine', {
+      stateMachineName: restoreStateMachineName(config.name),
+      account: account.accountId,
+      restoreTargets: account.restoreTargets,
+      restoreFunction: fn('restore'),
+      restoreFunctionName: primaryFunctionName(config.name, 'restore'),
+      maxConcurrency: pipeline.restoreMapConcurrency,
+      logRetentionDays: pipeline.logRetentionDays,
+      model,
     });
 
     this.sourceEvents = new SourceEvents(this, 'SourceEvents', {
@@ -133,6 +155,7 @@ export class ProtectedAccountStack extends Stack {
       copier: fn('copier'),
       reconciler: fn('reconciler'),
       verify: fn('verify'),
+      sealer: fn('sealer'),
       rpoMinutes: pipeline.rpoMinutes,
     }).alarms;
 
@@ -140,6 +163,7 @@ export class ProtectedAccountStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.events.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'RestoreFunctionName', { value: fn('restore').functionName });
+    new CfnOutput(this, 'RestoreStateMachineArn', { value: this.restoreStateMachine.stateMachine.stateMachineArn });
     new CfnOutput(this, 'LocalBackupVaultName', { value: this.backupPlan.localVault.backupVaultName });
   }
 }

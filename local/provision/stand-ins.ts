@@ -1,5 +1,5 @@
 /**
- * The stand-in users: one per primary function role (copier, reconciler, restore, verify) in the primary
+ * The stand-in users: one per primary function role (copier, reconciler, restore, verify, sealer) in the primary
  * tenant and one for break-glass in the backup tenant, each created with an access key and then given the
  * role's identity statements as a user policy (RGW has no Lambda to hold the roles: adaptation stand-in-users).
  */

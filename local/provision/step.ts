@@ -32,14 +32,21 @@ export async function step<T>(name: string, resource: string, run: () => Promise
  * position, and a kind added to PrimaryRoleKind or VaultRoleKind fails to compile here until it is listed.
  */
 
-/** Runs `make` for every function role (copier, reconciler, restore, verify) at once. */
+/** Runs `make` for every function role (copier, reconciler, restore, verify, sealer) at once. */
 export async function forEachFunctionRole<T>(make: (kind: PrimaryRoleKind) => Promise<T>): Promise<Record<PrimaryRoleKind, T>> {
   const copier = make('copier');
   const reconciler = make('reconciler');
   const restore = make('restore');
   const verify = make('verify');
-  await Promise.all([copier, reconciler, restore, verify]);
-  return { copier: await copier, reconciler: await reconciler, restore: await restore, verify: await verify };
+  const sealer = make('sealer');
+  await Promise.all([copier, reconciler, restore, verify, sealer]);
+  return {
+    copier: await copier,
+    reconciler: await reconciler,
+    restore: await restore,
+    verify: await verify,
+    sealer: await sealer,
+  };
 }
 
 /** Runs `make` for every vault role (ingest, restore reader, auditor) at once. */

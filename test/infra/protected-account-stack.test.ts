@@ -6,13 +6,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { RESTORE_MANIFEST_FILE, RESTORE_WORK_PREFIX } from '../../contract/restore-orchestration';
 import { parseCopierEnv, parseReconcilerEnv, parseRestoreEnv, parseVerifyEnv } from '../../lambda/adapters/env';
+import { RESTORE_WORK_PREFIX as SERVICE_WORK_PREFIX } from '../../lambda/core/restore-service';
 import { parseConfig } from '../../lib/config/load';
 import type { StrongroomConfig } from '../../lib/config/schema';
 import { AlertTopic } from '../../lib/constructs/alert-topic';
 import { EventQueue } from '../../lib/constructs/event-queue';
 import { PipelineAlarms } from '../../lib/constructs/pipeline-alarms';
 import { PipelineFunctions, type PipelineFunctionsProps } from '../../lib/constructs/pipeline-functions';
+import { RestoreStateMachine, STATES_LOG_DELIVERY_ACTIONS } from '../../lib/constructs/restore-state-machine';
 import { StrongroomFunction } from '../../lib/constructs/strongroom-function';
 import { vaultPolicyModel } from '../../lib/policy/model';
 import { ProtectedAccountStack } from '../../lib/stacks/protected-account-stack';
@@ -33,6 +36,8 @@ const ARN = {
   restoreReader: `arn:aws:iam::${BACKUP}:role/strongroom-restore-reader-${PRIMARY}`,
   auditor: `arn:aws:iam::${BACKUP}:role/strongroom-auditor-${PRIMARY}`,
   backupVault: `arn:aws:backup:eu-west-1:${BACKUP}:backup-vault:strongroom-vault`,
+  restoreFunction: `arn:aws:lambda:eu-west-1:${PRIMARY}:function:strongroom-restore`,
+  restoreStateMachine: `arn:aws:states:eu-west-1:${PRIMARY}:stateMachine:strongroom-restore`,
 };
 
 type Json = any;
@@ -175,6 +180,14 @@ const topicId = logicalIdOf(t, 'AWS::SNS::Topic', { TopicName: 'strongroom-alert
 const roleId = (name: string) => logicalIdOf(t, 'AWS::IAM::Role', { RoleName: name });
 const functionId = (name: string) => logicalIdOf(t, 'AWS::Lambda::Function', { FunctionName: name });
 const logGroupOf = (fnId: string) => resources(t, 'AWS::Lambda::Function')[fnId].Properties.LoggingConfig.LogGroup.Ref as string;
+/** The restore state machine's role: the one role Step Functions assumes. */
+const statesRoleOf = (template: Template) =>
+  logicalIdOf(template, 'AWS::IAM::Role', {
+    AssumeRolePolicyDocument: Match.objectLike({
+      Statement: [Match.objectLike({ Principal: { Service: 'states.amazonaws.com' } })],
+    }),
+  });
+const restoreMachineRoleId = statesRoleOf(t);
 const logsAtoms = (fn: string) =>
   ['logs:CreateLogStream', 'logs:PutLogEvents'].map((a) => atom(a, getAtt(logGroupOf(functionId(fn)))));
 
@@ -310,6 +323,23 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
       /logRetentionDays must be a finite retention CloudWatch Logs accepts/,
     );
   });
+
+  it.each([0, 1001, 2.5])('RestoreStateMachine refuses a map concurrency of %s', (maxConcurrency) => {
+    const stack = new Stack(testApp());
+    expect(
+      () =>
+        new RestoreStateMachine(stack, 'M', {
+          stateMachineName: 'm',
+          account: PRIMARY,
+          restoreTargets: ['acme-prod-restore'],
+          restoreFunction: lambda.Function.fromFunctionName(stack, 'F', 'strongroom-restore'),
+          restoreFunctionName: 'strongroom-restore',
+          maxConcurrency,
+          logRetentionDays: 30,
+          model: vaultPolicyModel(example),
+        }),
+    ).toThrow(`RestoreStateMachine: maxConcurrency is ${maxConcurrency}; expected an integer from 1 to 1000`);
+  });
 });
 
 describe('the pipeline constructs refuse what they cannot build, even when constructed directly', () => {
@@ -325,6 +355,7 @@ describe('the pipeline constructs refuse what they cannot build, even when const
     copierReservedConcurrency: 10,
     queueBatchSize: 10,
     rpoMinutes: 60,
+    sealSettleSeconds: 300,
     logRetentionDays: 30,
     ...change,
   });
@@ -356,6 +387,7 @@ describe('the pipeline constructs refuse what they cannot build, even when const
           copier: fn('copier'),
           reconciler: fn('reconciler'),
           verify: fn('verify'),
+          sealer: fn('sealer'),
           rpoMinutes: 0,
         }),
     ).toThrow('PipelineAlarms: rpoMinutes is 0; expected a whole number of minutes, at least 1');
@@ -385,6 +417,11 @@ describe('logical ids', () => {
     ['ReconcilerErrorsAlarm52F1B758', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-reconciler-errors' }],
     ['VerifyErrorsAlarmDA0AABFC', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-verify-errors' }],
     ['VerifyFailuresAlarmA0D605DF', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-verify-failures' }],
+    // Added with the sealer and the restore state machine; pinned from their first deploy on.
+    ['SealerRoleA31B47C5', 'AWS::IAM::Role', { RoleName: 'strongroom-sealer' }],
+    ['SealerFunction41DF4A5B', 'AWS::Lambda::Function', { FunctionName: 'strongroom-sealer' }],
+    ['SealerErrorsAlarm2829CDF9', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-sealer-errors' }],
+    ['RestoreStateMachine43DB65F3', 'AWS::StepFunctions::StateMachine', { StateMachineName: 'strongroom-restore' }],
   ];
   it.each(named)('%s stays the id of the %s named %j', (id, type, props) => {
     expect(logicalIdOf(t, type, props)).toBe(id);
@@ -398,8 +435,15 @@ describe('logical ids', () => {
       'VerifyLogGroupC5E35F11',
     ]);
     expect(Object.keys(resources(t, 'AWS::Events::Rule'))).toEqual(
-      expect.arrayContaining(['ReconcileSchedule3E7728F7', 'VerifyScheduleE7815914', 'BackupJobFailures5FCF9331']),
+      expect.arrayContaining([
+        'ReconcileSchedule3E7728F7',
+        'VerifyScheduleE7815914',
+        'SealSchedule7FDD4735',
+        'BackupJobFailures5FCF9331',
+      ]),
     );
+    expect(logGroupOf(functionId('strongroom-sealer'))).toBe('SealerLogGroup926D51B8');
+    expect(restoreMachineRoleId).toBe('RestoreStateMachineRole8F988675');
   });
 });
 
@@ -437,8 +481,8 @@ describe('event pipeline', () => {
       }),
       Targets: [{ Arn: getAtt(queueId), DeadLetterConfig: { Arn: getAtt(dlqId) }, Id: 'Target0' }],
     });
-    // One rule per source, plus the two schedules and the AWS Backup job rule.
-    t.resourceCountIs('AWS::Events::Rule', 5);
+    // One rule per source, plus the three schedules (reconcile, verify, seal) and the AWS Backup job rule.
+    t.resourceCountIs('AWS::Events::Rule', 6);
   });
 
   it('also matches the percent-encoded spelling of a prefix that encoding changes', () => {
@@ -543,7 +587,7 @@ describe('event pipeline', () => {
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
   });
 
-  it('runs the reconciler and verify on their configured schedules', () => {
+  it('runs the reconciler, verify and the sealer on their configured schedules', () => {
     t.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(6 hours)',
       Targets: [Match.objectLike({ Arn: getAtt(functionId('strongroom-reconciler')) })],
@@ -552,11 +596,31 @@ describe('event pipeline', () => {
       ScheduleExpression: 'cron(0 5 * * ? *)',
       Targets: [Match.objectLike({ Arn: getAtt(functionId('strongroom-verify')) })],
     });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [{ Arn: getAtt(functionId('strongroom-sealer')), Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 2 } }],
+    });
+    // EventBridge may invoke the sealer, through this rule only.
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: getAtt(functionId('strongroom-sealer')),
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt('SealSchedule7FDD4735'),
+    });
+  });
+
+  it('takes the seal schedule from pipeline.sealSchedule', () => {
+    const { template } = synth(configWith((c) => (c.pipeline = { sealSchedule: 'cron(15 * * * ? *)' })));
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(15 * * * ? *)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': ['SealerFunction41DF4A5B', 'Arn'] } })],
+    });
   });
 });
 
 describe('functions', () => {
-  const kinds = ['copier', 'reconciler', 'restore', 'verify'] as const;
+  const kinds = ['copier', 'reconciler', 'restore', 'verify', 'sealer'] as const;
 
   it.each(kinds)(
     '%s: fixed name, nodejs22.x on arm64, its own role, a retained log group with the configured retention',
@@ -570,7 +634,8 @@ describe('functions', () => {
         Role: getAtt(roleId(`strongroom-${kind}`)),
         Timeout: kind === 'copier' ? 300 : 900,
         MemorySize: 1024,
-        ReservedConcurrentExecutions: kind === 'copier' ? 10 : Match.absent(),
+        // The sealer runs one at a time: a second run would race the first for the next seal's key.
+        ReservedConcurrentExecutions: { copier: 10, sealer: 1 }[kind as string] ?? Match.absent(),
       });
       const logGroup = resources(t, 'AWS::Logs::LogGroup')[logGroupOf(fnId)];
       expect(logGroup.Properties.RetentionInDays).toBe(365);
@@ -583,7 +648,8 @@ describe('functions', () => {
   it('takes the log retention from pipeline.logRetentionDays', () => {
     const { template } = synth(configWith((c) => (c.pipeline = { logRetentionDays: 30 })));
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[];
-    expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
+    // The five functions' and the restore state machine's.
+    expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([30, 30, 30, 30, 30, 30]);
   });
 
   it('sets exactly the environment contract of each function', () => {
@@ -620,6 +686,8 @@ describe('functions', () => {
         POWERTOOLS_SERVICE_NAME: 'restore',
         RESTORE_READER_ROLE_ARN: ARN.restoreReader,
         RESTORE_TARGETS: '["acme-prod-restore"]',
+        RESTORE_FUNCTION_NAME: 'strongroom-restore',
+        RESTORE_STATE_MACHINE_ARN: ARN.restoreStateMachine,
       },
       verify: {
         ...common,
@@ -628,6 +696,13 @@ describe('functions', () => {
         BACKUP_VAULT_ARN: ARN.backupVault,
         RPO_MINUTES: '60',
       },
+      sealer: {
+        ...common,
+        POWERTOOLS_SERVICE_NAME: 'sealer',
+        AUDITOR_ROLE_ARN: ARN.auditor,
+        INGEST_ROLE_ARN: ARN.ingest,
+        SEAL_SETTLE_SECONDS: '300',
+      },
     };
     for (const kind of kinds) {
       t.hasResourceProperties('AWS::Lambda::Function', {
@@ -635,6 +710,14 @@ describe('functions', () => {
         Environment: { Variables: Match.objectEquals(expected[kind]) },
       });
     }
+  });
+
+  it('takes SEAL_SETTLE_SECONDS from pipeline.sealSettleSeconds', () => {
+    const { template } = synth(configWith((c) => (c.pipeline = { sealSettleSeconds: 900 })));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'strongroom-sealer',
+      Environment: { Variables: Match.objectLike({ SEAL_SETTLE_SECONDS: '900' }) },
+    });
   });
 
   it('gives each function an environment its handler accepts (the parsers the functions run)', () => {
@@ -684,7 +767,7 @@ describe('roles: exact permissions, fixed names', () => {
     atom(a, 'arn:aws:s3:::acme-prod-uploads', { StringLike: { 's3:prefix': ['customer/*', 'exports/*'] } }),
   ]);
 
-  it.each(['copier', 'reconciler', 'restore', 'verify'])('strongroom-%s is assumable by Lambda only', (kind) => {
+  it.each(['copier', 'reconciler', 'restore', 'verify', 'sealer'])('strongroom-%s is assumable by Lambda only', (kind) => {
     t.hasResourceProperties('AWS::IAM::Role', {
       RoleName: `strongroom-${kind}`,
       AssumeRolePolicyDocument: Match.objectEquals({
@@ -740,10 +823,13 @@ describe('roles: exact permissions, fixed names', () => {
     );
   });
 
-  it('restore: assumes the restore-reader role; writes, reads, lists and marks extraneous keys in the restore targets only', () => {
+  it('restore: assumes the restore-reader role; writes, reads, lists and marks extraneous keys in the restore targets only; continues in itself; starts and follows the restore state machine only', () => {
     expect(atoms(roleStatements(t, roleId('strongroom-restore')))).toEqual(
       [
         atom('sts:AssumeRole', ARN.restoreReader),
+        atom('lambda:InvokeFunction', ARN.restoreFunction),
+        atom('states:StartExecution', ARN.restoreStateMachine),
+        atom('states:DescribeExecution', `arn:aws:states:eu-west-1:${PRIMARY}:execution:strongroom-restore:*`),
         atom('s3:PutObject', 'arn:aws:s3:::acme-prod-restore/*'),
         atom('s3:AbortMultipartUpload', 'arn:aws:s3:::acme-prod-restore/*'),
         atom('s3:GetObject', 'arn:aws:s3:::acme-prod-restore/*'),
@@ -769,7 +855,13 @@ describe('roles: exact permissions, fixed names', () => {
     );
   });
 
-  it('grants no delete action anywhere but two named ones, and no wildcard action (scan of every policy document)', () => {
+  it('sealer: assumes exactly the auditor and the ingest role, and writes its log; nothing in this account', () => {
+    expect(atoms(roleStatements(t, roleId('strongroom-sealer')))).toEqual(
+      [atom('sts:AssumeRole', ARN.auditor), atom('sts:AssumeRole', ARN.ingest), ...logsAtoms('strongroom-sealer')].sort(),
+    );
+  });
+
+  it('grants no delete action anywhere but three named ones, and no wildcard action (scan of every policy document)', () => {
     const allowedDeletes: Json[] = [];
     for (const { where, owner, document } of policyDocuments(t)) {
       for (const statement of document.Statement as Json[]) {
@@ -789,6 +881,9 @@ describe('roles: exact permissions, fixed names', () => {
       // executor checks): s3:DeleteObject there places a delete marker and destroys no version.
       // s3:DeleteObjectVersion is granted nowhere, and never on a source or the vault.
       { owner: roleId('strongroom-restore'), action: 's3:DeleteObject', resource: 'arn:aws:s3:::acme-prod-restore/*' },
+      // Step Functions manages the delivery of the restore state machine's execution log with the state machine's
+      // role (AWS requires the whole set, on "*"): it removes a log delivery, never a log group or a log line.
+      { owner: restoreMachineRoleId, action: 'logs:DeleteLogDelivery', resource: '*' },
     ]);
   });
 
@@ -818,7 +913,9 @@ describe('no permission reaches the backup account beyond the three vault roles 
    * primary template is checked: a resource in another account must be one of this account's three
    * vault roles (sts:AssumeRole) or the backup account's locked vault (backup:CopyIntoBackupVault,
    * on the AWS Backup service role only); S3 resources (ARNs carry no account) must be configured
-   * sources or restore targets; no resource is "*"; no principal is outside this account.
+   * sources or restore targets; no resource is "*" but for the CloudWatch Logs delivery actions of the
+   * restore state machine's role (none of them takes a narrower resource; none reaches another account's
+   * data); no principal is outside this account.
    *
    * What the template cannot show, reasoned instead: the two AWS managed policies. The AWS Backup
    * service role's AWSBackupServiceRolePolicyForBackup grants backup:CopyIntoBackupVault on
@@ -847,6 +944,8 @@ describe('no permission reaches the backup account beyond the three vault roles 
         }),
       });
       const crossAccount: string[] = [];
+      const anyResource: string[] = [];
+      const statesRole = statesRoleOf(template);
       let checked = 0;
       for (const { where, owner, document } of policyDocuments(template)) {
         for (const statement of document.Statement as Json[]) {
@@ -855,6 +954,10 @@ describe('no permission reaches the backup account beyond the three vault roles 
           expect(`${where}: ${principal}`).not.toMatch(/\d{12}/);
           for (const resource of asList(statement.Resource).map(resourceText)) {
             checked++;
+            if (resource === '*' && owner === statesRole) {
+              anyResource.push(...(asList(statement.Action) as string[]));
+              continue;
+            }
             expect(`${where}: ${resource}`).not.toMatch(/^\*$|:\*:/);
             if (resource.startsWith('local:')) continue;
             const [, partition, service, , resourceAccount, rest] =
@@ -874,6 +977,7 @@ describe('no permission reaches the backup account beyond the three vault roles 
         }
       }
       expect(checked).toBeGreaterThan(20);
+      expect(anyResource.sort()).toEqual([...STATES_LOG_DELIVERY_ACTIONS].sort());
       const roleOf = (name: string) => logicalIdOf(template, 'AWS::IAM::Role', { RoleName: name });
       expect(crossAccount.sort()).toEqual(
         [
@@ -881,11 +985,215 @@ describe('no permission reaches the backup account beyond the three vault roles 
           `${roleOf('strongroom-restore')}|sts:AssumeRole|${vaultRoles[1]}`,
           `${roleOf('strongroom-reconciler')}|sts:AssumeRole|${vaultRoles[2]}`,
           `${roleOf('strongroom-verify')}|sts:AssumeRole|${vaultRoles[2]}`,
+          // The sealer reads the journal as the auditor and appends seals as the ingest role.
+          `${roleOf('strongroom-sealer')}|sts:AssumeRole|${vaultRoles[0]}`,
+          `${roleOf('strongroom-sealer')}|sts:AssumeRole|${vaultRoles[2]}`,
           `backup-service-role|backup:CopyIntoBackupVault|${ARN.backupVault}`,
         ].sort(),
       );
     },
   );
+});
+
+describe('the restore state machine (large restores on Step Functions)', () => {
+  const machineId = logicalIdOf(t, 'AWS::StepFunctions::StateMachine', { StateMachineName: 'strongroom-restore' });
+  const machine = (template = t, id = machineId) => resources(template, 'AWS::StepFunctions::StateMachine')[id].Properties;
+  /** The definition as Step Functions reads it: the Fn::Join resolved, this stack's resources as `local:<id>`. */
+  const definition = (template = t): Json => {
+    const [id] = Object.keys(resources(template, 'AWS::StepFunctions::StateMachine'));
+    return JSON.parse(resourceText(machine(template, id).DefinitionString));
+  };
+  const map = (template = t): Json => definition(template).States.RestoreBatches;
+  const restoreFn = `local:${functionId('strongroom-restore')}`;
+
+  it('is one Standard state machine with its fixed name, JSONata, starting at the Distributed Map', () => {
+    t.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    expect(machine()).toMatchObject({
+      StateMachineName: 'strongroom-restore',
+      StateMachineType: 'STANDARD',
+      RoleArn: getAtt(restoreMachineRoleId),
+    });
+    expect(definition()).toMatchObject({ StartAt: 'RestoreBatches', QueryLanguage: 'JSONata' });
+    expect(Object.keys(definition().States)).toEqual(['RestoreBatches']);
+    expect(map()).toMatchObject({ Type: 'Map', End: true, Label: 'RestoreBatches' });
+    expect(map().ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+  });
+
+  it('reads the manifest named in its input from the target bucket named in its input, as JSON Lines', () => {
+    expect(map().ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSONL' },
+      Arguments: { Bucket: '{% $states.input.targetBucket %}', Key: '{% $states.input.manifestKey %}' },
+    });
+  });
+
+  it('batches up to 100 lines (and under 256 KiB), each batch carrying the restore id and target bucket', () => {
+    expect(map().ItemBatcher).toEqual({
+      MaxItemsPerBatch: 100,
+      MaxInputBytesPerBatch: 196608,
+      BatchInput: { restoreId: '{% $states.input.restoreId %}', targetBucket: '{% $states.input.targetBucket %}' },
+    });
+  });
+
+  it('runs pipeline.restoreMapConcurrency batches at once (10 by default) and tolerates no failed batch', () => {
+    expect(map()).toMatchObject({ MaxConcurrency: 10, ToleratedFailurePercentage: 0 });
+    const { template } = synth(configWith((c) => (c.pipeline = { restoreMapConcurrency: 250 })));
+    expect(map(template)).toMatchObject({ MaxConcurrency: 250, ToleratedFailurePercentage: 0 });
+  });
+
+  it('writes the run’s results under .strongroom/restores/<restoreId>/results in the target bucket', () => {
+    expect(map().ResultWriter).toEqual({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Arguments: {
+        Bucket: '{% $states.input.targetBucket %}',
+        Prefix: "{% '.strongroom/restores/' & $states.input.restoreId & '/results' %}",
+      },
+    });
+  });
+
+  it('invokes the restore function once per batch with {action: "batch", restoreId, targetBucket, items}, retrying service errors, throttling and unfinished batches', () => {
+    const processor = map().ItemProcessor;
+    expect(processor.StartAt).toBe('RestoreBatch');
+    expect(Object.keys(processor.States)).toEqual(['RestoreBatch']);
+    expect(processor.States.RestoreBatch).toEqual({
+      Type: 'Task',
+      QueryLanguage: 'JSONata',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Arguments: {
+        FunctionName: restoreFn,
+        Payload: {
+          action: 'batch',
+          restoreId: '{% $states.input.BatchInput.restoreId %}',
+          targetBucket: '{% $states.input.BatchInput.targetBucket %}',
+          items: '{% $states.input.Items %}',
+        },
+      },
+      Output: '{% $states.result.Payload %}',
+      Retry: [
+        {
+          ErrorEquals: [
+            'Lambda.ServiceException',
+            'Lambda.AWSLambdaException',
+            'Lambda.SdkClientException',
+            'Lambda.ClientExecutionTimeoutException',
+          ],
+          IntervalSeconds: 2,
+          MaxAttempts: 6,
+          BackoffRate: 2,
+          JitterStrategy: 'FULL',
+        },
+        {
+          ErrorEquals: ['Lambda.TooManyRequestsException'],
+          IntervalSeconds: 5,
+          MaxAttempts: 10,
+          BackoffRate: 2,
+          MaxDelaySeconds: 120,
+          JitterStrategy: 'FULL',
+        },
+        // A batch some of whose objects failed (the handler's RestoreBatchError), or that ran out of time:
+        // retried, it skips what the target already holds.
+        {
+          ErrorEquals: ['RestoreBatchError', 'Sandbox.Timedout'],
+          IntervalSeconds: 30,
+          MaxAttempts: 2,
+          BackoffRate: 2,
+          JitterStrategy: 'FULL',
+        },
+      ],
+      End: true,
+    });
+  });
+
+  it('has nothing in its definition beyond what the tests above name', () => {
+    const { ItemProcessor, ItemReader, ItemBatcher, ResultWriter, ...rest } = map();
+    expect({ ItemProcessor, ItemReader, ItemBatcher, ResultWriter }).toBeDefined();
+    expect(rest).toEqual({
+      Type: 'Map',
+      Comment: expect.any(String),
+      End: true,
+      Label: 'RestoreBatches',
+      MaxConcurrency: 10,
+      ToleratedFailurePercentage: 0,
+    });
+    expect(Object.keys(definition()).sort()).toEqual(['Comment', 'QueryLanguage', 'StartAt', 'States']);
+  });
+
+  it('logs every event (without execution data) to a retained log group with the configured retention; no X-Ray', () => {
+    const { LoggingConfiguration, TracingConfiguration } = machine();
+    expect(LoggingConfiguration).toEqual({
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt('RestoreStateMachineLogGroup6811B416') } }],
+      IncludeExecutionData: false,
+      Level: 'ALL',
+    });
+    expect(TracingConfiguration).toEqual({ Enabled: false });
+    const group = resources(t, 'AWS::Logs::LogGroup').RestoreStateMachineLogGroup6811B416;
+    expect(group.Properties.RetentionInDays).toBe(365);
+    expect(group.DeletionPolicy).toBe('Retain');
+    const { template } = synth(configWith((c) => (c.pipeline = { logRetentionDays: 30 })));
+    expect(resources(template, 'AWS::Logs::LogGroup').RestoreStateMachineLogGroup6811B416.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('its role is assumable by Step Functions of this account only, with no managed policy', () => {
+    const role = resources(t, 'AWS::IAM::Role')[restoreMachineRoleId].Properties;
+    expect(role.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'states.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': PRIMARY } },
+        },
+      ],
+    });
+    expect(role.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('its role: reads manifests and writes results in the restore targets only, invokes the restore function only, runs its own map’s children, delivers its log', () => {
+    const work = 'arn:aws:s3:::acme-prod-restore/.strongroom/restores/*';
+    expect(atoms(roleStatements(t, restoreMachineRoleId))).toEqual(
+      [
+        atom('s3:GetObject', `${work}/manifest.jsonl`),
+        ...['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'].map((a) =>
+          atom(a, `${work}/results/*`),
+        ),
+        atom('lambda:InvokeFunction', ARN.restoreFunction),
+        atom('states:StartExecution', ARN.restoreStateMachine),
+        ...['states:DescribeExecution', 'states:StopExecution'].map((a) =>
+          atom(a, `arn:aws:states:eu-west-1:${PRIMARY}:execution:strongroom-restore/RestoreBatches:*`),
+        ),
+        ...STATES_LOG_DELIVERY_ACTIONS.map((a) => atom(a, '*')),
+      ].sort(),
+    );
+    // No AWS::IAM::Policy names the role: CDK's own grants (s3:PutObject on "*" for a result writer given a
+    // bucket path, the DistributedMapPolicy) never reach it.
+    const attached = Object.values(resources(t, 'AWS::IAM::Policy')).filter((p: Json) =>
+      asList(p.Properties.Roles).some((r: Json) => r.Ref === restoreMachineRoleId),
+    );
+    expect(attached).toEqual([]);
+  });
+
+  it('its role names every restore target, and no S3 resource at all when there is none', () => {
+    const two = synth(
+      configWith((c) => (c.primaryAccounts[0].restoreTargets = ['acme-prod-restore', 'acme-prod-drill'])),
+    ).template;
+    const s3 = (template: Template) =>
+      atoms(roleStatements(template, statesRoleOf(template))).filter((a) => a.includes('"action":"s3:'));
+    expect(s3(two).filter((a) => a.includes('acme-prod-drill/.strongroom/restores/*/'))).toHaveLength(5);
+    const none = synth(configWith((c) => (c.primaryAccounts[0].restoreTargets = []))).template;
+    expect(s3(none)).toEqual([]);
+  });
+
+  it('reads and writes where the restore service keeps a restore’s work (the contract and lambda/core agree)', () => {
+    expect(RESTORE_WORK_PREFIX).toBe(SERVICE_WORK_PREFIX);
+    expect(`${RESTORE_WORK_PREFIX}r-x/${RESTORE_MANIFEST_FILE}`).toBe('.strongroom/restores/r-x/manifest.jsonl');
+  });
+
+  it('is named by the restore function’s environment, and its ARN is an output', () => {
+    const env = resources(t, 'AWS::Lambda::Function')[functionId('strongroom-restore')].Properties.Environment.Variables;
+    expect(env.RESTORE_STATE_MACHINE_ARN).toBe(ARN.restoreStateMachine);
+    expect(t.toJSON().Outputs.RestoreStateMachineArn.Value).toEqual({ Ref: machineId });
+  });
 });
 
 describe('AWS Backup', () => {
@@ -1059,6 +1367,13 @@ describe('alerts', () => {
       Statistic: 'Sum',
       Threshold: 0,
     },
+    'strongroom-sealer-errors': {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId('strongroom-sealer') } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    },
   });
 
   it('has exactly the documented alarms', () => {
@@ -1131,10 +1446,20 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-restore/*]',
         'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-uploads/customer/*]',
         'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-uploads/exports/*]',
+        // The restore role follows the restore state machine's executions.
+        'AwsSolutions-IAM5[Resource::arn:aws:states:eu-west-1:222222222222:execution:strongroom-restore:*]',
+        // The restore state machine's role: log delivery, manifests and results, its map's child executions.
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-restore/.strongroom/restores/*/manifest.jsonl]',
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-restore/.strongroom/restores/*/results/*]',
+        'AwsSolutions-IAM5[Resource::arn:aws:states:eu-west-1:222222222222:execution:strongroom-restore/RestoreBatches:*]',
+        // One per function: the sealer is the fifth.
         'AwsSolutions-L1',
         'AwsSolutions-L1',
         'AwsSolutions-L1',
         'AwsSolutions-L1',
+        'AwsSolutions-L1',
+        'AwsSolutions-SF2',
         'AwsSolutions-SNS2',
       ].sort(),
     );

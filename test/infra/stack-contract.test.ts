@@ -78,11 +78,12 @@ describe.each(primaries.map((p) => [p.account.name, p] as const))('primary accou
   const functions = functionsOf(resources);
   const primaryRoleArns = new Set(functions.map((f) => roleArn(account.accountId, f.roleName)));
 
-  it('creates the four functions, each with a role at the root path (so its ARN is what the vault trusts)', () => {
+  it('creates the five functions, each with a role at the root path (so its ARN is what the vault trusts)', () => {
     expect(functions.map((f) => f.name).sort()).toEqual([
       'strongroom-copier',
       'strongroom-reconciler',
       'strongroom-restore',
+      'strongroom-sealer',
       'strongroom-verify',
     ]);
     for (const f of functions) expect(f.rolePath ?? '/').toBe('/');
@@ -103,23 +104,26 @@ describe.each(primaries.map((p) => [p.account.name, p] as const))('primary accou
     }
   });
 
-  it('every vault role a function is given exists, trusts that function’s role, and is the only one its role may assume', () => {
+  it('every vault role a function is given exists, trusts that function’s role, and only those its role may assume', () => {
     const used = new Set<string>();
     for (const f of functions) {
+      // One vault role per function, but for the sealer: it reads as the auditor and appends as the ingest role.
       const vaultRoleVars = Object.keys(f.env).filter((v) => v.endsWith('_ROLE_ARN'));
-      expect(vaultRoleVars).toHaveLength(1);
-      const arn = f.env[vaultRoleVars[0] as string] as string;
-      const name = arn.split('/').pop() as string;
-      expect(arn).toBe(roleArn(BACKUP, name));
-      const trust = vaultRoles.get(name);
-      expect({ function: f.name, vaultRole: name, exists: trust !== undefined }).toMatchObject({ exists: true });
-      const trusted = (trust ?? []).flatMap((s) => asList(s.Condition.ArnEquals['aws:PrincipalArn']));
-      expect(trusted).toContain(roleArn(account.accountId, f.roleName));
+      expect(vaultRoleVars).toHaveLength(f.name === 'strongroom-sealer' ? 2 : 1);
+      const given = vaultRoleVars.map((v) => f.env[v] as string);
+      for (const arn of given) {
+        const name = arn.split('/').pop() as string;
+        expect(arn).toBe(roleArn(BACKUP, name));
+        const trust = vaultRoles.get(name);
+        expect({ function: f.name, vaultRole: name, exists: trust !== undefined }).toMatchObject({ exists: true });
+        const trusted = (trust ?? []).flatMap((s) => asList(s.Condition.ArnEquals['aws:PrincipalArn']));
+        expect(trusted).toContain(roleArn(account.accountId, f.roleName));
+        used.add(name);
+      }
       const assumable = f.statements
         .filter((s) => asList(s.Action).includes('sts:AssumeRole'))
         .flatMap((s) => asList(s.Resource));
-      expect(assumable).toEqual([arn]);
-      used.add(name);
+      expect(assumable.sort()).toEqual([...given].sort());
     }
     // Each of the account's three vault roles is used by some function (nothing trusted for nothing).
     expect([...used].sort()).toEqual([...vaultRoles.keys()].filter((n) => n.endsWith(`-${account.accountId}`)).sort());
@@ -133,7 +137,9 @@ describe.each(primaries.map((p) => [p.account.name, p] as const))('primary accou
         .flatMap((s) => asList(s.Principal.AWS) as string[])
         .filter((arn) => arn.endsWith(`-${account.accountId}`)),
     );
-    const assumed = new Set(functions.map((f) => Object.entries(f.env).find(([k]) => k.endsWith('_ROLE_ARN'))?.[1] as string));
+    const assumed = new Set(
+      functions.flatMap((f) => Object.entries(f.env).flatMap(([k, v]) => (k.endsWith('_ROLE_ARN') ? [v as string] : []))),
+    );
     expect([...granted].sort()).toEqual([...assumed].sort());
   });
 

@@ -17,7 +17,7 @@ import {
   vaultBucketPolicy,
   vaultLogBucketPolicyStatements,
 } from '../../lib/policy/vault-bucket';
-import { vaultRolePermissions, vaultRoleTrust } from '../../lib/policy/vault-roles';
+import { VAULT_CONFIG_READ_ACTIONS, vaultRolePermissions, vaultRoleTrust } from '../../lib/policy/vault-roles';
 import { VaultStack } from '../../lib/stacks/vault-stack';
 import { testApp } from '../support/app';
 import { exampleConfig, exampleInput, twoAccountConfig } from '../support/config';
@@ -360,9 +360,9 @@ describe('VaultStack: the vault roles', () => {
   const role = (name: string) => onlyResource(template, 'AWS::IAM::Role', { RoleName: name }).resource.Properties;
 
   it.each([
-    ['ingest', 'strongroom-ingest-222222222222', 'strongroom-copier'],
-    ['restoreReader', 'strongroom-restore-reader-222222222222', 'strongroom-restore'],
-  ] as const)('%s is trusted only by the named primary role, with the external id', (kind, name, caller) => {
+    ['ingest', 'strongroom-ingest-222222222222', ['strongroom-copier', 'strongroom-sealer']],
+    ['restoreReader', 'strongroom-restore-reader-222222222222', ['strongroom-restore']],
+  ] as const)('%s is trusted only by the named primary roles %j, with the external id', (kind, name, callers) => {
     const trust = role(name).AssumeRolePolicyDocument;
     expect(trust).toEqual(vaultRoleTrust(model, kind, '222222222222'));
     expect(trust.Statement).toEqual([
@@ -373,17 +373,18 @@ describe('VaultStack: the vault roles', () => {
         Action: 'sts:AssumeRole',
         Condition: {
           StringEquals: { 'sts:ExternalId': 'strongroom-example-7f3c9a1e5b2d' },
-          ArnEquals: { 'aws:PrincipalArn': [`arn:aws:iam::222222222222:role/${caller}`] },
+          ArnEquals: { 'aws:PrincipalArn': callers.map((caller) => `arn:aws:iam::222222222222:role/${caller}`) },
         },
       },
     ]);
   });
 
-  it('auditor is trusted by the verify and reconciler roles only', () => {
+  it('auditor is trusted by the verify, reconciler and sealer roles only', () => {
     expect(role('strongroom-auditor-222222222222').AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals).toEqual({
       'aws:PrincipalArn': [
         'arn:aws:iam::222222222222:role/strongroom-verify',
         'arn:aws:iam::222222222222:role/strongroom-reconciler',
+        'arn:aws:iam::222222222222:role/strongroom-sealer',
       ],
     });
   });
@@ -400,6 +401,51 @@ describe('VaultStack: the vault roles', () => {
     );
     expect(props.MaxSessionDuration).toBe(3600);
     expect(props.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('admitting the sealer gives the ingest and auditor roles no permission: their grants, written out by hand', () => {
+    const atoms = (name: string) =>
+      (role(name).Policies[0].PolicyDocument.Statement as any[])
+        .flatMap((s) =>
+          [s.Action]
+            .flat()
+            .flatMap((action: string) =>
+              [s.Resource]
+                .flat()
+                .map((resource: string) => `${action} ${resource}${s.Condition ? ` ${JSON.stringify(s.Condition)}` : ''}`),
+            ),
+        )
+        .sort();
+    const under = (area: string) => `arn:aws:s3:::${VAULT}/${area}/222222222222/*`;
+    expect(atoms('strongroom-ingest-222222222222')).toEqual(
+      [
+        `s3:PutObject ${under('objects')}`,
+        `s3:PutObject ${under('journal')}`,
+        `s3:AbortMultipartUpload ${under('objects')}`,
+        `s3:ListBucketMultipartUploads arn:aws:s3:::${VAULT}`,
+      ].sort(),
+    );
+    const prefixes = JSON.stringify({
+      StringLike: { 's3:prefix': ['objects/222222222222/*', 'journal/222222222222/*', 'reports/222222222222/*'] },
+    });
+    // The bucket-settings reads are the shared list (each a Get on the bucket, no object data).
+    expect(VAULT_CONFIG_READ_ACTIONS).toHaveLength(10);
+    for (const action of VAULT_CONFIG_READ_ACTIONS) expect(action).toMatch(/^s3:Get(Bucket|Encryption|Lifecycle)/);
+    expect(atoms('strongroom-auditor-222222222222')).toEqual(
+      [
+        ...VAULT_CONFIG_READ_ACTIONS.map((action) => `${action} arn:aws:s3:::${VAULT}`),
+        `s3:ListBucket arn:aws:s3:::${VAULT} ${prefixes}`,
+        `s3:ListBucketVersions arn:aws:s3:::${VAULT} ${prefixes}`,
+        ...['objects', 'journal', 'reports'].flatMap((area) => [
+          `s3:GetObjectRetention ${under(area)}`,
+          `s3:GetObjectLegalHold ${under(area)}`,
+        ]),
+        ...['journal', 'reports'].flatMap((area) => [`s3:GetObject ${under(area)}`, `s3:GetObjectVersion ${under(area)}`]),
+        ...['backup:DescribeBackupVault', 'backup:GetBackupVaultAccessPolicy', 'backup:ListRecoveryPointsByBackupVault'].map(
+          (action) => `${action} arn:aws:backup:eu-west-1:111111111111:backup-vault:strongroom-vault`,
+        ),
+      ].sort(),
+    );
   });
 
   it('gives no vault role a delete, retention or policy action anywhere', () => {

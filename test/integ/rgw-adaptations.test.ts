@@ -304,28 +304,33 @@ measure(
   },
 );
 
-measure('absent-service-statement', 'a role or user policy naming backup:, kms: or lambda: actions is refused', async () => {
-  const roleName = uniqueName('adapt-role');
-  await backupIam.send(
-    new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trustOf(s3.tenants.primary.userArn) }),
-  );
-  const user = await createUser('primary', 'adapt-user');
-  for (const [action, resource] of [
-    ['backup:DescribeBackupVault', 'arn:aws:backup:us-east-1:backup:backup-vault:v'],
-    ['kms:Decrypt', 'arn:aws:kms:us-east-1:primary:key/00000000-0000-0000-0000-000000000000'],
-    ['lambda:InvokeFunction', 'arn:aws:lambda:us-east-1:primary:function:f'],
-  ]) {
-    const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
-    expect(
-      await status(backupIam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'p', PolicyDocument: doc }))),
-    ).toBe(400);
-    expect(
-      await status(
-        primaryIam.send(new PutUserPolicyCommand({ UserName: `primary$${user.uid}`, PolicyName: 'p', PolicyDocument: doc })),
-      ),
-    ).toBe(400);
-  }
-});
+measure(
+  'absent-service-statement',
+  'a role or user policy naming backup:, kms:, lambda: or states: actions is refused',
+  async () => {
+    const roleName = uniqueName('adapt-role');
+    await backupIam.send(
+      new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trustOf(s3.tenants.primary.userArn) }),
+    );
+    const user = await createUser('primary', 'adapt-user');
+    for (const [action, resource] of [
+      ['backup:DescribeBackupVault', 'arn:aws:backup:us-east-1:backup:backup-vault:v'],
+      ['kms:Decrypt', 'arn:aws:kms:us-east-1:primary:key/00000000-0000-0000-0000-000000000000'],
+      ['lambda:InvokeFunction', 'arn:aws:lambda:us-east-1:primary:function:f'],
+      ['states:StartExecution', 'arn:aws:states:us-east-1:primary:stateMachine:m'],
+    ]) {
+      const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
+      expect(
+        await status(backupIam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'p', PolicyDocument: doc }))),
+      ).toBe(400);
+      expect(
+        await status(
+          primaryIam.send(new PutUserPolicyCommand({ UserName: `primary$${user.uid}`, PolicyName: 'p', PolicyDocument: doc })),
+        ),
+      ).toBe(400);
+    }
+  },
+);
 
 measure(
   'assume-role-identity-statement',

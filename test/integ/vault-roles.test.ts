@@ -55,6 +55,8 @@ describe('who may assume which vault role', () => {
       ['restoreReader', f.restore],
       ['auditor', f.verify],
       ['auditor', f.reconciler],
+      ['ingest', f.sealer],
+      ['auditor', f.sealer],
     ] as const;
     for (const [kind, caller] of pairs) await expectAllowed(clients.assume(d, kind, { caller }));
     const refused = [
@@ -62,6 +64,7 @@ describe('who may assume which vault role', () => {
       ['ingest', f.verify],
       ['restoreReader', f.copier],
       ['auditor', f.copier],
+      ['restoreReader', f.sealer],
       ['ingest', d.backup.admin],
       ['ingest', d.backup.breakGlass],
     ] as const;

@@ -1,5 +1,5 @@
 import { arns } from '../../lib/policy/model';
-import { type VaultRoleKind, vaultRoleTrust } from '../../lib/policy/vault-roles';
+import { VAULT_ROLE_KINDS, type VaultRoleKind, vaultRoleTrust } from '../../lib/policy/vault-roles';
 import {
   actors,
   BACKUP_ACCOUNT,
@@ -34,6 +34,9 @@ const copier = lambdaRole(PRIMARY_ACCOUNT, model.roleNames.copier);
 const restore = lambdaRole(PRIMARY_ACCOUNT, model.roleNames.restore);
 const verify = lambdaRole(PRIMARY_ACCOUNT, model.roleNames.verify);
 const reconciler = lambdaRole(PRIMARY_ACCOUNT, model.roleNames.reconciler);
+const sealer = lambdaRole(PRIMARY_ACCOUNT, model.roleNames.sealer);
+const neighbourSealer = lambdaRole(OTHER_PRIMARY_ACCOUNT, model.roleNames.sealer);
+const strangerSealer = lambdaRole(UNRELATED_ACCOUNT, model.roleNames.sealer);
 const neighbourCopier = lambdaRole(OTHER_PRIMARY_ACCOUNT, model.roleNames.copier);
 const strangerCopier = lambdaRole(UNRELATED_ACCOUNT, model.roleNames.copier);
 
@@ -55,8 +58,15 @@ const assume = (
 ): TrustScenario => ({ kind, principal, action: 'sts:AssumeRole', resource: vaultRoleArn(kind), context, expected, reason });
 
 const rows: TrustScenario[] = [
-  // The ingest role: the copier only.
+  // The ingest role: the copier and the sealer (which appends seals and indexes under journal/<account>/).
   assume('ingest', copier, withExternalId(), 'Allowed', trusted),
+  assume('ingest', sealer, withExternalId(), 'Allowed', trusted),
+  assume('ingest', sealer, withExternalId('strongroom-wrong-external-id'), 'ImplicitlyDenied', untrusted),
+  assume('ingest', sealer, { 'sts:RoleSessionName': 'strongroom' }, 'ImplicitlyDenied', untrusted),
+  assume('ingest', neighbourSealer, withExternalId(), 'ImplicitlyDenied', untrusted),
+  assume('ingest', strangerSealer, withExternalId(), 'ImplicitlyDenied', untrusted),
+  assume('ingest', verify, withExternalId(), 'ImplicitlyDenied', untrusted),
+  assume('ingest', reconciler, withExternalId(), 'ImplicitlyDenied', untrusted),
   assume('ingest', copier, withExternalId('strongroom-wrong-external-id'), 'ImplicitlyDenied', untrusted),
   assume('ingest', copier, { 'sts:RoleSessionName': 'strongroom' }, 'ImplicitlyDenied', untrusted),
   assume('ingest', actors.primaryAdmin, withExternalId(), 'ImplicitlyDenied', untrusted),
@@ -69,6 +79,8 @@ const rows: TrustScenario[] = [
   // The restore reader: the restore function only.
   assume('restoreReader', restore, withExternalId(), 'Allowed', trusted),
   assume('restoreReader', copier, withExternalId(), 'ImplicitlyDenied', untrusted),
+  // The sealer reads the journal as the auditor, never object data as the restore reader.
+  assume('restoreReader', sealer, withExternalId(), 'ImplicitlyDenied', untrusted),
   assume('restoreReader', restore, withExternalId('strongroom-wrong-external-id'), 'ImplicitlyDenied', untrusted),
   assume('restoreReader', actors.primaryAdmin, withExternalId(), 'ImplicitlyDenied', untrusted),
   assume('restoreReader', actors.backupAdmin, withExternalId(), 'ImplicitlyDenied', untrusted),
@@ -79,9 +91,14 @@ const rows: TrustScenario[] = [
     'ImplicitlyDenied',
     untrusted,
   ),
-  // The auditor: verify and the reconciler.
+  // The auditor: verify, the reconciler and the sealer.
   assume('auditor', verify, withExternalId(), 'Allowed', trusted),
   assume('auditor', reconciler, withExternalId(), 'Allowed', trusted),
+  assume('auditor', sealer, withExternalId(), 'Allowed', trusted),
+  assume('auditor', sealer, withExternalId('strongroom-wrong-external-id'), 'ImplicitlyDenied', untrusted),
+  assume('auditor', sealer, {}, 'ImplicitlyDenied', untrusted),
+  assume('auditor', neighbourSealer, withExternalId(), 'ImplicitlyDenied', untrusted),
+  assume('auditor', restore, withExternalId(), 'ImplicitlyDenied', untrusted),
   assume('auditor', copier, withExternalId(), 'ImplicitlyDenied', untrusted),
   assume('auditor', verify, {}, 'ImplicitlyDenied', untrusted),
   assume('auditor', actors.primaryAdmin, withExternalId(), 'ImplicitlyDenied', untrusted),
@@ -91,6 +108,38 @@ describe('vault role trust policies', () => {
   it.each(cases(rows))('%s', async (_title, row) =>
     prove(row, { resourcePolicy: vaultRoleTrust(model, (row as TrustScenario).kind, PRIMARY_ACCOUNT) }),
   );
+
+  it('each vault role admits exactly its named primary roles: the sealer is the only caller added, to ingest and auditor', async () => {
+    const named = Object.fromEntries(
+      VAULT_ROLE_KINDS.map((kind) => [kind, vaultRoleTrust(model, kind, PRIMARY_ACCOUNT).Statement[0]?.Condition?.ArnEquals]),
+    );
+    const role = (name: string) => arns.role(model, PRIMARY_ACCOUNT, name);
+    expect(named).toEqual({
+      ingest: { 'aws:PrincipalArn': [role('strongroom-copier'), role('strongroom-sealer')] },
+      restoreReader: { 'aws:PrincipalArn': [role('strongroom-restore')] },
+      auditor: { 'aws:PrincipalArn': [role('strongroom-verify'), role('strongroom-reconciler'), role('strongroom-sealer')] },
+    });
+    // And the evaluation agrees, for every function role against every vault role.
+    const functions = { copier, restore, verify, reconciler, sealer };
+    const admitted: Record<VaultRoleKind, string[]> = { ingest: [], restoreReader: [], auditor: [] };
+    for (const kind of VAULT_ROLE_KINDS) {
+      for (const [name, actor] of Object.entries(functions)) {
+        const decision = await simulate({
+          actor,
+          action: 'sts:AssumeRole',
+          resource: vaultRoleArn(kind),
+          context: withExternalId(),
+          resourcePolicy: vaultRoleTrust(model, kind, PRIMARY_ACCOUNT),
+        });
+        if (decision.result === 'Allowed') admitted[kind].push(name);
+      }
+    }
+    expect(admitted).toEqual({
+      ingest: ['copier', 'sealer'],
+      restoreReader: ['restore'],
+      auditor: ['verify', 'reconciler', 'sealer'],
+    });
+  });
 
   it("a neighbour's copier is trusted by its own ingest role, not by this one", async () => {
     const own = await simulate({

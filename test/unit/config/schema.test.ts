@@ -211,6 +211,60 @@ describe('config schema', () => {
       `primaryAccounts[0].sources[1].prefixes[0]: received "\${aws:username}/", expected a prefix without "*", "?" or "\${"`,
     ],
     [
+      'a seal rate whose unit disagrees with its value',
+      'pipeline',
+      { sealSchedule: 'rate(2 hour)' },
+      'pipeline.sealSchedule: received "rate(2 hour)", expected a rate of at least 1 whose unit agrees with it ("rate(1 hour)", "rate(6 hours)")',
+    ],
+    [
+      'a seal cron with both day fields set',
+      'pipeline',
+      { sealSchedule: 'cron(0 * * * MON *)' },
+      'pipeline.sealSchedule: received "cron(0 * * * MON *)", expected "?" in exactly one of day-of-month and day-of-week',
+    ],
+    [
+      'a seal schedule in neither form',
+      'pipeline',
+      { sealSchedule: 'hourly' },
+      'pipeline.sealSchedule: received "hourly", expected a schedule expression: "cron(m h dom mon dow year)" with six fields, or "rate(N unit)"',
+    ],
+    [
+      'a seal settle time under a minute',
+      'pipeline',
+      { sealSettleSeconds: 59 },
+      'pipeline.sealSettleSeconds: received 59, expected an integer from 60 to 3600',
+    ],
+    [
+      'a seal settle time over an hour',
+      'pipeline',
+      { sealSettleSeconds: 3601 },
+      'pipeline.sealSettleSeconds: received 3601, expected an integer from 60 to 3600',
+    ],
+    [
+      'a fractional seal settle time',
+      'pipeline',
+      { sealSettleSeconds: 120.5 },
+      'pipeline.sealSettleSeconds: received 120.5, expected an integer from 60 to 3600',
+    ],
+    [
+      'a restore map concurrency of zero',
+      'pipeline',
+      { restoreMapConcurrency: 0 },
+      'pipeline.restoreMapConcurrency: received 0, expected an integer from 1 to 1000',
+    ],
+    [
+      'a restore map concurrency above 1000',
+      'pipeline',
+      { restoreMapConcurrency: 1001 },
+      'pipeline.restoreMapConcurrency: received 1001, expected an integer from 1 to 1000',
+    ],
+    [
+      'a restore map concurrency as a string',
+      'pipeline',
+      { restoreMapConcurrency: '10' },
+      'pipeline.restoreMapConcurrency: received "10", expected an integer from 1 to 1000',
+    ],
+    [
       'log retention CloudWatch does not offer',
       'pipeline',
       { logRetentionDays: 10 },
@@ -241,6 +295,12 @@ describe('config schema', () => {
     ['pipeline.reconcileSchedule', { reconcileSchedule: 'rate(15 minutes)' }],
     ['pipeline.verifySchedule', { verifySchedule: 'cron(0 5 ? * MON-FRI *)' }],
     ['pipeline.copierReservedConcurrency', { copierReservedConcurrency: 2 }],
+    ['pipeline.sealSchedule', { sealSchedule: 'rate(15 minutes)' }],
+    ['pipeline.sealSchedule', { sealSchedule: 'cron(5 * * * ? *)' }],
+    ['pipeline.sealSettleSeconds', { sealSettleSeconds: 60 }],
+    ['pipeline.sealSettleSeconds', { sealSettleSeconds: 3600 }],
+    ['pipeline.restoreMapConcurrency', { restoreMapConcurrency: 1 }],
+    ['pipeline.restoreMapConcurrency', { restoreMapConcurrency: 1000 }],
   ])('accepts %s as in %j', (_field, pipeline) => {
     expect(parseConfig({ ...exampleInput(), pipeline }, 'test-config').pipeline).toMatchObject(pipeline);
   });
@@ -264,6 +324,9 @@ describe('config schema', () => {
       rpoMinutes: 60,
       reconcileSchedule: 'rate(6 hours)',
       verifySchedule: 'cron(0 5 * * ? *)',
+      sealSchedule: 'rate(1 hour)',
+      sealSettleSeconds: 300,
+      restoreMapConcurrency: 10,
       logRetentionDays: 365,
     });
     expect(omitted.guardrails).toEqual({ minRetentionDays: 1 });

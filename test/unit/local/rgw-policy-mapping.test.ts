@@ -331,9 +331,20 @@ describe('toRgwTrust', () => {
     expect(rgw.applied.map((a) => a.adaptation).sort()).toEqual(['trust-conditions', 'trust-stand-in-principals']);
   });
 
-  it('the ingest role admits the copier stand-in only', () => {
+  it('the ingest role admits the copier and sealer stand-ins only', () => {
     const [after] = toRgwTrust(vaultRoleTrust(local, 'ingest', 'primary'), standIns).document.Statement as [PolicyStatement];
-    expect(after.Principal).toEqual({ AWS: `arn:aws:iam::primary:user/${local.roleNames.copier}` });
+    expect(after.Principal).toEqual({
+      AWS: [`arn:aws:iam::primary:user/${local.roleNames.copier}`, `arn:aws:iam::primary:user/${local.roleNames.sealer}`],
+    });
+  });
+
+  it('the auditor role admits the verify, reconciler and sealer stand-ins only', () => {
+    const [after] = toRgwTrust(vaultRoleTrust(local, 'auditor', 'primary'), standIns).document.Statement as [PolicyStatement];
+    expect(after.Principal).toEqual({
+      AWS: [local.roleNames.verify, local.roleNames.reconciler, local.roleNames.sealer].map(
+        (name) => `arn:aws:iam::primary:user/${name}`,
+      ),
+    });
   });
 
   it('refuses a root principal that no aws:PrincipalArn pins (RGW would admit every user of the tenant)', () => {
@@ -372,12 +383,15 @@ describe('toRgwIdentityPolicy', () => {
     }
   });
 
-  it('function roles: the sts:AssumeRole grants and the Lambda / KMS statements are dropped, the S3 grants kept as they are', () => {
+  it('function roles: the sts:AssumeRole grants and the Lambda / Step Functions / KMS statements are dropped, the S3 grants kept as they are', () => {
     const expectedDrops: Record<string, AdaptationId[]> = {
       copier: ['assume-role-identity-statement'],
       reconciler: ['assume-role-identity-statement', 'absent-service-statement'],
-      restore: ['assume-role-identity-statement'],
+      // lambda:InvokeFunction on itself, states:StartExecution and states:DescribeExecution
+      restore: ['assume-role-identity-statement', ...Array<AdaptationId>(3).fill('absent-service-statement')],
       verify: ['assume-role-identity-statement'],
+      // the auditor and the ingest role
+      sealer: ['assume-role-identity-statement', 'assume-role-identity-statement'],
     };
     for (const kind of PRIMARY_ROLE_KINDS) {
       const account = config.primaryAccounts[0] as StrongroomConfig['primaryAccounts'][number];
