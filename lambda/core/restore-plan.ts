@@ -1,4 +1,5 @@
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { RESTORE_WORK_PREFIX } from '../../contract/restore-orchestration';
 import type { JournalView } from './journal-reader';
 import { readTimelines } from './journal-reader';
 import type { SetAside, TrustedEntry } from './journal-trust';
@@ -64,8 +65,7 @@ export interface PlanSummary {
 
 export const SAMPLE = 10;
 
-/** Where restores keep their manifests and state in a target: never one of the target's own keys. */
-export const RESTORE_WORK_PREFIX = '.strongroom/restores/';
+export { RESTORE_WORK_PREFIX };
 
 interface TargetObject {
   /** The source key the object stands for (its target key less the target prefix). */

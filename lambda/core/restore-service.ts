@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describeValue, ProblemsError } from '../../contract/errors';
 import type { PlanApiRequest, RestoreProgress, RestoreStatusResponse } from '../../contract/restore-api';
+import { RESTORE_MANIFEST_FILE } from '../../contract/restore-orchestration';
 import { openJournal } from './journal-reader';
 import type { VaultAccess } from './journal-seal';
 import { uploadMultipart } from './multipart-upload';
@@ -99,7 +100,7 @@ export async function createPlan(deps: RestoreServiceDependencies, request: Plan
     },
     summary,
   );
-  const manifestKey = workKey(restoreId, 'manifest.jsonl');
+  const manifestKey = workKey(restoreId, RESTORE_MANIFEST_FILE);
   const lines = await writeManifest(deps.target, request.targetBucket, manifestKey, items);
   const plan = summary.value as PlanSummary;
   // Only the finished plan knows the earliest backup: a refused plan takes its manifest back with it.
@@ -312,7 +313,7 @@ async function writeManifest(s3: S3Client, bucket: string, key: string, items: A
 }
 
 async function* manifestLines(s3: S3Client, bucket: string, restoreId: string): AsyncGenerator<string> {
-  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: workKey(restoreId, 'manifest.jsonl') }));
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: workKey(restoreId, RESTORE_MANIFEST_FILE) }));
   const lines = createInterface({
     input: Readable.from(got.Body as AsyncIterable<Uint8Array>),
     crlfDelay: Number.POSITIVE_INFINITY,
