@@ -3,7 +3,7 @@ import { openJournal, readTimelines } from '../lambda/core/journal-reader';
 import type { TrustedEntry } from '../lambda/core/journal-trust';
 import { createPlan, type RestoreServiceDependencies, runRestore } from '../lambda/core/restore-service';
 import { latestDeploymentFile, loadLocalDeployment } from '../local/deployment-file';
-import { findLocalS3 } from '../local/local-s3';
+import { DEFAULT_LOCAL_S3_PORT, findLocalS3 } from '../local/local-s3';
 import type { LocalBucket, LocalDeployment } from '../local/provision';
 import { assumeVaultRole, clientAs } from '../local/sessions';
 import type { BucketName, RestoreBackend, TimelineBackend } from './backend';
@@ -22,7 +22,7 @@ const LOCAL_BATCH_LINES = 50;
 /** The deployment file to use: --deployment, or the latest one saved on the local S3 at LOCAL_S3_PORT (default 7480). */
 export async function deploymentFileFor(given: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   if (given !== undefined) return given;
-  const port = Number(env.LOCAL_S3_PORT ?? '7480');
+  const port = Number(env.LOCAL_S3_PORT ?? DEFAULT_LOCAL_S3_PORT);
   const running = Number.isInteger(port)
     ? await findLocalS3({ port, ...(env.LOCAL_S3_DIR ? { dir: env.LOCAL_S3_DIR } : {}) })
     : undefined;

@@ -19,7 +19,7 @@ import {
   loadLocalDeployment,
   redactedJson,
 } from './deployment-file';
-import { findLocalS3, type LocalS3Options, localS3ToEnv, startLocalS3, stopLocalS3 } from './local-s3';
+import { DEFAULT_LOCAL_S3_PORT, findLocalS3, type LocalS3Options, localS3ToEnv, startLocalS3, stopLocalS3 } from './local-s3';
 
 export const USAGE = `usage: npx tsx local/local-s3-cli.ts start|stop|env|deployment [--json]   (or: npm run local-s3 -- <command>)
   start             start the local S3 (or find the running one) and print its KEY=VALUE env lines
@@ -100,7 +100,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, outp
   const options = optionsFromEnv(env);
   const running = async () => {
     const found = await findLocalS3(options);
-    if (!found) output.err(`local S3 is not running on port ${options.port ?? 7480}: start it with 'start'`);
+    if (!found) output.err(`local S3 is not running on port ${options.port ?? DEFAULT_LOCAL_S3_PORT}: start it with 'start'`);
     return found;
   };
   switch (command) {

@@ -12,6 +12,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export const LOCAL_S3_SCRIPTS_DIR = path.resolve(__dirname, '..', 'scripts', 'local-s3');
+/** The demo's and the CLI's local S3 (scripts/local-s3/lib.sh has the same default); tests use their own. */
+export const DEFAULT_LOCAL_S3_PORT = 7480;
 export const TENANT_NAMES = ['primary', 'backup'] as const;
 export type TenantName = (typeof TENANT_NAMES)[number];
 
@@ -325,7 +327,8 @@ function withLogTails(run: ScriptRun, options: LocalS3Options): string {
   const text = tail(run.stderr, 80);
   if (text.includes('--- tail of ')) return text;
   // the same default as lib.sh
-  const dir = options.dir ?? path.join(process.env.TMPDIR || '/tmp', `strongroom-local-s3-${options.port ?? 7480}`);
+  const dir =
+    options.dir ?? path.join(process.env.TMPDIR || '/tmp', `strongroom-local-s3-${options.port ?? DEFAULT_LOCAL_S3_PORT}`);
   return `${text}\n${readLogTails(dir)}`;
 }
 

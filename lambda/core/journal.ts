@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { StrongroomError } from '../../contract/errors';
+import { ENTRY_KINDS } from './vault-keys';
 
 /*
  * The journal: append-only, object-locked segments of newline-delimited JSON, one segment per copier
@@ -30,7 +31,7 @@ export type JournalContentHeaders = z.output<typeof ContentHeadersSchema>;
 
 export const JournalEntrySchema = z.strictObject({
   v: z.union([z.literal(1), z.literal(JOURNAL_FORMAT_VERSION)]),
-  kind: z.enum(['version', 'deleteMarker', 'destroyed', 'deleted']),
+  kind: z.enum(ENTRY_KINDS),
   account: z.string().min(1),
   bucket: z.string().min(1),
   key: z.string().min(1),

@@ -26,16 +26,14 @@ export interface SourceObjectRef {
   readonly key: string;
 }
 
-/** What a timeline entry records. */
-export type EntryKind =
-  /** A version of an object (versioned source: a version id; unversioned: content at a point in time). */
-  | 'version'
-  /** A delete marker placed in a versioned source. */
-  | 'deleteMarker'
-  /** A version permanently deleted from a versioned source (DeleteObject with a version id). */
-  | 'destroyed'
-  /** An object deleted from an unversioned source. */
-  | 'deleted';
+/**
+ * What a timeline entry records: `version` (a versioned source's version id, or an unversioned source's
+ * content at a point in time), `deleteMarker` (placed in a versioned source), `destroyed` (a version
+ * permanently deleted with DeleteObject and a version id), `deleted` (an object deleted from an unversioned
+ * source). The journal's schema validates against this same list.
+ */
+export const ENTRY_KINDS = ['version', 'deleteMarker', 'destroyed', 'deleted'] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** Token prefixes: `v` a versioned source's version, `c` an unversioned source's content, then the deletions. */
 const TOKEN_PREFIXES: ReadonlyArray<readonly [string, EntryKind]> = [

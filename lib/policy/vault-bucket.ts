@@ -246,7 +246,7 @@ export function vaultBucketPolicy(m: VaultPolicyModel): PolicyDocument {
       Condition: exceptPrincipals([breakGlass]),
     },
     {
-      // notes/aws-deploy-gotchas.md, item 3: without the deploy role's exemption the next
+      // docs/deploy-time-behaviours.md, item 3: without the deploy role's exemption the next
       // `cdk deploy` that changes this policy (a new primary account, say) would fail.
       Sid: 'DenyPolicyChangesExceptBreakGlassAndDeployer',
       Effect: 'Deny',

@@ -18,14 +18,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { ConfigError } from '../../lib/config/errors';
 import { loadConfig } from '../../lib/config/load';
 import type { StrongroomConfig } from '../../lib/config/schema';
-import { type LocalS3, stopLocalS3 } from '../local-s3';
+import { DEFAULT_LOCAL_S3_PORT, type LocalS3, stopLocalS3 } from '../local-s3';
 import { describeError } from '../outcome';
 import { assertProvisionable } from '../provision';
 import { DEMO_STEPS, type DemoState, initialState, restoredLine } from './demo-steps';
 import { consoleOutput, mark, type Output, type RunReport, runSteps, seconds, table } from './steps';
 
 export const DEFAULT_CONFIG_FILE = path.resolve(__dirname, '..', '..', 'config', 'strongroom.local.json');
-const DEFAULT_PORT = 7480;
+const DEFAULT_PORT = DEFAULT_LOCAL_S3_PORT;
 
 interface Args {
   readonly configFile: string;

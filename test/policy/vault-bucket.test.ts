@@ -521,7 +521,7 @@ describe('vault bucket policy: a backup-account administrator is stopped by the 
 describe('vault bucket policy: the deploy role may replace the policy and nothing more', () => {
   const d = actors.deployRole;
   const rows: Scenario[] = [
-    // notes/aws-deploy-gotchas.md, item 3: the deliberate exemption that lets `cdk deploy` update the policy.
+    // docs/deploy-time-behaviours.md, item 3: the deliberate exemption that lets `cdk deploy` update the policy.
     {
       principal: d,
       action: 's3:PutBucketPolicy',
