@@ -148,7 +148,8 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
   const program = new StrongroomCommand('strongroom')
     .description(
       'Strongroom for the incident responder: find when a key was last good (timeline), then put a bucket or a ' +
-        'prefix back as it was at that instant (restore), from the immutable vault.',
+        'prefix back as it was at that instant (restore), from the immutable vault; list and restore AWS Backup ' +
+        "recovery points of the backup account's locked vault (recovery-points).",
     )
     .version(packageJson.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
