@@ -67,7 +67,7 @@ const FUNCTION_NAME =
 const NAME_PREFIX = /^[a-z][a-z0-9-]{1,19}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-class Problems {
+export class Problems {
   readonly list: Problem[] = [];
 
   add(field: string, received: string | undefined, expected: string): void {

@@ -1,3 +1,4 @@
+import type { BackupClient } from '@aws-sdk/client-backup';
 import { Command, CommanderError, Option } from 'commander';
 import { describeError } from '../contract/errors';
 import { loadConfig } from '../lib/config/load';
@@ -6,11 +7,14 @@ import { primaryFunctionName } from '../lib/policy/primary-roles';
 import packageJson from '../package.json';
 import { type AwsTarget, parseRestoreArgs, parseTimelineArgs, type RestoreFlags, type TimelineFlags } from './args';
 import type { RestoreBackend } from './backend';
+import { backupAccountClient, primaryAccountClient } from './backup-clients';
 import { AbortedError, CliUsageError, exitCodeOf, withFlagNames } from './errors';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import type { CliIo } from './io';
 import { type LambdaBackendOptions, lambdaBackend } from './lambda-backend';
 import { deploymentFileFor, type LocalBackend, openLocalBackend } from './local-backend';
+import { type ListFlags, parseListArgs, parseRestoreRpArgs, type RestoreRpFlags } from './recovery-points-args';
+import { type BackupAccess, listCommand, type Resolved, restoreRpCommand } from './recovery-points-command';
 import { assertCanConfirm, restoreCommand } from './restore-command';
 import { timelineCommand } from './timeline-command';
 
@@ -24,6 +28,8 @@ export interface CliDependencies {
   readonly io: CliIo;
   readonly openLocal?: (deploymentFile: string) => Promise<LocalBackend>;
   readonly openLambda?: (options: LambdaBackendOptions) => RestoreBackend;
+  /** Waits between two AWS Backup job status requests (tests: no wait). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const LOCAL_HELP = 'Local (--local):';
@@ -65,7 +71,9 @@ class StrongroomCommand extends Command {
 
 /** Commander's own usage errors, in the CLI's form: field, received, expected. */
 function usageError(command: Command, message: string, code: string | undefined): CliUsageError {
-  const path = command.parent ? `strongroom ${command.name()}` : 'strongroom';
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  const path = ['strongroom', ...names].join(' ');
   const suggestion = /\(Did you mean (.+)\?\)/.exec(message)?.[1];
   const didYouMean = suggestion ? `; did you mean ${suggestion}?` : '';
   switch (code) {
@@ -75,7 +83,9 @@ function usageError(command: Command, message: string, code: string | undefined)
     }
     case 'commander.unknownCommand': {
       const name = /unknown command '([^']+)'/.exec(message)?.[1] ?? message;
-      return CliUsageError.of('<command>', JSON.stringify(name), `"restore" or "timeline"${didYouMean}`);
+      const choices = command.commands.map((c) => `"${c.name()}"`);
+      const expected = `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`;
+      return CliUsageError.of('<command>', JSON.stringify(name), `${expected}${didYouMean}`);
     }
     case 'commander.optionMissingArgument': {
       const flags = /option '([^']+)' argument missing/.exec(message)?.[1] ?? '';
@@ -103,7 +113,7 @@ function usageError(command: Command, message: string, code: string | undefined)
 }
 
 /** --config, for the AWS path: the deployment's name and restore targets. */
-function configFor(file: string | undefined): StrongroomConfig | undefined {
+export function configFor(file: string | undefined): StrongroomConfig | undefined {
   if (file === undefined) return undefined;
   try {
     return loadConfig(file);
@@ -138,7 +148,8 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
   const program = new StrongroomCommand('strongroom')
     .description(
       'Strongroom for the incident responder: find when a key was last good (timeline), then put a bucket or a ' +
-        'prefix back as it was at that instant (restore), from the immutable vault.',
+        'prefix back as it was at that instant (restore), from the immutable vault; list and restore AWS Backup ' +
+        "recovery points of the backup account's locked vault (recovery-points).",
     )
     .version(packageJson.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
@@ -273,7 +284,187 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
         backend.close();
       }
     });
+  recoveryPointsCommands(program, deps, setExit);
   return program;
+}
+
+const BACKUP_HELP = 'Backup account (the locked vault):';
+const PRIMARY_HELP = 'Primary account (the restore):';
+
+const LIST_EXAMPLES = `
+Runs in the backup account: credentials (--profile, or the SDK's default chain) allowed
+backup:ListRecoveryPointsByBackupVault (and backup:DescribeBackupVault, for the lock line) on <name>-vault,
+e.g. a read-only role of the backup account; or --role-arn to assume such a role (--external-id if its trust
+requires one). The Strongroom auditor role <name>-auditor-<primary> has exactly these reads, but its trust admits
+only the primary account's verify, reconciler and sealer roles (with the external id), not a person.
+
+Example:
+  strongroom recovery-points list --resource arn:aws:ec2:eu-west-1:222222222222:volume/vol-0abc1234 --profile strongroom-backup
+
+${EXIT_CODES_HELP}
+`;
+
+const RESTORE_RP_EXAMPLES = `
+The two steps AWS requires for a cross-account restore, each in its own account:
+  1. backup account (--profile / --role-arn): backup:StartCopyJob and backup:DescribeCopyJob on the locked
+     vault, and iam:PassRole of --copy-role-arn. That role (trusting backup.amazonaws.com) is what AWS Backup
+     copies as; no Strongroom stack creates it. The destination vault (<name>-local in --source-account) must
+     have an access policy allowing backup:CopyIntoBackupVault from the backup account: Strongroom's plan does
+     not set one, so add it before the first restore. Recovery points whose key is AWS-managed cannot be copied.
+  2. primary account (--primary-profile): backup:StartRestoreJob and backup:DescribeRestoreJob, and
+     iam:PassRole of --iam-role-arn: a role trusting backup.amazonaws.com with AWS's restore permissions
+     (AWSBackupServiceRolePolicyForRestores; the plan's own service role has only the backup policy).
+--metadata is required: which keys a restore needs depends on the resource type, and Strongroom does not
+guess them; \`aws backup get-recovery-point-restore-metadata\` (primary account, on the copy) shows the backup's.
+
+Example:
+  strongroom recovery-points restore --profile strongroom-backup --primary-profile strongroom-prod \\
+    --recovery-point arn:aws:ec2:eu-west-1::snapshot/snap-0abc1234 --source-account 222222222222 \\
+    --copy-role-arn arn:aws:iam::111111111111:role/strongroom-copy-out \\
+    --iam-role-arn arn:aws:iam::222222222222:role/StrongroomBackupServiceRole \\
+    --metadata availabilityZone=eu-west-1a --metadata volumeType=gp3
+
+${EXIT_CODES_HELP}
+`;
+
+function backupAccountOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--vault <name>', 'the locked vault in the backup account; default <name>-vault').helpGroup(BACKUP_HELP),
+    )
+    .addOption(
+      new Option(
+        '--name <prefix>',
+        'the deployment\'s name prefix (config "name"); default from --config, or strongroom',
+      ).helpGroup(BACKUP_HELP),
+    )
+    .addOption(
+      new Option('--config <file>', 'the Strongroom config: its name and region become the defaults').helpGroup(BACKUP_HELP),
+    )
+    .addOption(
+      new Option('--profile <profile>', 'the AWS profile of the backup account (shared config and credentials)').helpGroup(
+        BACKUP_HELP,
+      ),
+    )
+    .addOption(new Option('--region <region>', "the vault's region; default --config's, or the ARN's").helpGroup(BACKUP_HELP))
+    .addOption(
+      new Option('--role-arn <arn>', 'a role of the backup account to assume first (from --profile)').helpGroup(BACKUP_HELP),
+    )
+    .addOption(new Option('--external-id <id>', 'the external id --role-arn requires').helpGroup(BACKUP_HELP))
+    .addOption(new Option('--json', 'print one JSON document on stdout'));
+}
+
+function resolveNames(args: { vault?: string; name?: string; config?: string; region?: string }, arnRegion: string): Resolved {
+  const config = configFor(args.config);
+  const name = args.name ?? config?.name ?? 'strongroom';
+  return { name, vault: args.vault ?? `${name}-vault`, region: args.region ?? config?.region ?? arnRegion };
+}
+
+function recoveryPointsCommands(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
+  const { io } = deps;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const group = program
+    .command('recovery-points')
+    .summary("AWS Backup recovery points in the backup account's locked vault: list them, restore one")
+    .description(
+      "The AWS Backup side of the vault: recovery points (EBS, EC2, RDS, DynamoDB, EFS) copied into the backup account's locked vault.",
+    )
+    .addHelpText(
+      'after',
+      `
+${EXIT_CODES_HELP}
+`,
+    );
+
+  backupAccountOptions(
+    group
+      .command('list')
+      .summary("a resource's recovery points in the locked vault, newest first")
+      .description(
+        "List the recovery points of --resource in the backup account's locked vault (ListRecoveryPointsByBackupVault, " +
+          "every page), newest first: creation time (UTC and relative), status, retain until (the lifecycle's DeleteAt), " +
+          'size and ARN, under a line saying whether and how the vault is locked.',
+      )
+      .addOption(new Option('--resource <arn>', 'the ARN of the backed-up resource (volume, instance, DB, table, file system)')),
+  )
+    .addHelpText('after', LIST_EXAMPLES)
+    .action(async (flags: ListFlags) => {
+      const args = parseListArgs(flags);
+      const where = resolveNames(args, args.resource.split(':')[3] ?? '');
+      const access: BackupAccess = {
+        backupAccount: (region) => backupAccountClient({ ...args, region }),
+        primaryAccount: () => {
+          throw new Error('list uses no primary-account client');
+        },
+        sleep,
+      };
+      setExit(await listCommand(args, where, access, io));
+    });
+
+  backupAccountOptions(
+    group
+      .command('restore')
+      .summary('copy a recovery point back to its primary account, then restore it there (plan, confirm, two jobs)')
+      .description(
+        'Print the plan, ask for confirmation, then: (1) in the backup account, a copy job from the locked vault into ' +
+          "the primary account's local vault (<name>-local); (2) in the primary account, a restore job from that copy " +
+          'with --metadata. Both jobs are polled until they end; a job that does not complete exits 1 with its status message.',
+      )
+      .addOption(
+        new Option('--recovery-point <arn>', 'the recovery point in the locked vault (as `recovery-points list` prints it)'),
+      )
+      .addOption(new Option('--source-account <id>', 'the primary account the resource came from (12 digits)'))
+      .addOption(
+        new Option(
+          '--copy-role-arn <arn>',
+          'step 1: the backup-account role AWS Backup copies as (trusting backup.amazonaws.com)',
+        ),
+      )
+      .addOption(
+        new Option(
+          '--destination-vault-arn <arn>',
+          "step 1: the primary account's vault to copy into; default <name>-local in --source-account",
+        ),
+      )
+      .addOption(new Option('--poll-seconds <n>', 'seconds between two job status requests (1-300)').default(undefined, '10'))
+      .addOption(new Option('--yes', 'start the jobs without asking (needed when stdin is not a terminal)')),
+  )
+    .addOption(
+      new Option(
+        '--primary-profile <profile>',
+        'step 2: the AWS profile of the primary account (default chain if absent)',
+      ).helpGroup(PRIMARY_HELP),
+    )
+    .addOption(
+      new Option(
+        '--iam-role-arn <arn>',
+        "step 2: the primary account's AWS Backup service role the restore job runs as",
+      ).helpGroup(PRIMARY_HELP),
+    )
+    .addOption(
+      new Option('--metadata <key=value>', 'step 2: restore metadata, repeatable; required (see below)')
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+        .helpGroup(PRIMARY_HELP),
+    )
+    .addOption(
+      new Option(
+        '--resource-type <type>',
+        'step 2: the resource type (EBS, EC2, RDS, DynamoDB, EFS); default what AWS Backup infers',
+      ).helpGroup(PRIMARY_HELP),
+    )
+    .addHelpText('after', RESTORE_RP_EXAMPLES)
+    .action(async (flags: RestoreRpFlags) => {
+      const args = parseRestoreRpArgs(flags);
+      assertCanConfirm({ yes: args.yes, dryRun: false }, io);
+      const where = resolveNames({ ...args, region: args.recoveryPointRegion }, args.recoveryPointRegion);
+      const access: BackupAccess = {
+        backupAccount: (region: string): Promise<BackupClient> => backupAccountClient({ ...args, region }),
+        primaryAccount: (region) =>
+          primaryAccountClient({ region, ...(args.primaryProfile ? { profile: args.primaryProfile } : {}) }),
+        sleep,
+      };
+      setExit(await restoreRpCommand(args, where, access, io));
+    });
 }
 
 /** The message of an error for the responder: the flags' names where the restore API names fields. */
@@ -305,7 +496,13 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const exitCode = exitCodeOf(error);
     const command = argv.find((a) => !a.startsWith('-'));
-    const where = command === 'restore' || command === 'timeline' ? `strongroom ${command}` : 'strongroom';
+    const sub = command === 'recovery-points' ? argv.slice(argv.indexOf(command) + 1).find((a) => !a.startsWith('-')) : undefined;
+    const where =
+      command === 'restore' || command === 'timeline'
+        ? `strongroom ${command}`
+        : command === 'recovery-points'
+          ? `strongroom recovery-points${sub === 'list' || sub === 'restore' ? ` ${sub}` : ''}`
+          : 'strongroom';
     const message = messageOf(error);
     const hint = exitCode === EXIT.usage ? `\n(${where} --help lists every flag and what it takes)` : '';
     io.err(
