@@ -245,6 +245,27 @@ export async function findRestore(
   );
 }
 
+/** The Distributed Map's execution ended: record how, so status says so and a new start may plan again. */
+export async function markFinished(
+  deps: RestoreServiceDependencies,
+  targetBucket: string,
+  restoreId: string,
+  outcome: { readonly succeeded: boolean; readonly reason?: string },
+) {
+  const state = await loadState(deps.target, targetBucket, restoreId);
+  const next: StoredState = {
+    ...state,
+    state: outcome.succeeded ? 'succeeded' : 'failed',
+    progress: outcome.succeeded
+      ? { ...state.progress, objectsDone: state.progress.objects, bytesDone: state.progress.bytes, etaSeconds: 0 }
+      : state.progress,
+    failures: outcome.reason ? [...state.failures, { key: '(execution)', reason: outcome.reason }].slice(0, 100) : state.failures,
+    updatedAt: deps.now().toISOString(),
+  };
+  await saveState(deps.target, targetBucket, next);
+  return publicState(next);
+}
+
 /** The Distributed Map has taken the restore over: its execution is where progress is. */
 export async function markHandedOver(
   deps: RestoreServiceDependencies,

@@ -2,18 +2,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { StrongroomError } from '../../contract/errors';
 import { RESTORE_ID_PATTERN, RestoreRequestSchema, type RestoreStatusResponse } from '../../contract/restore-api';
 import { once, onceWith, parseRestoreEnv, type RestoreEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';
-import { executeRestore } from '../core/restore-execute';
+import { executeRestore, RestoreRefusedError } from '../core/restore-execute';
 import type { PlanItem } from '../core/restore-plan';
 import {
   createPlan,
   findRestore,
+  markFinished,
   markHandedOver,
   type PlanResponse,
   type RestoreServiceDependencies,
@@ -119,9 +120,26 @@ export async function restore(input: unknown, context: Context, deps = defaultDe
       deps.logger.info('restore planned', { restoreId: plan.restoreId, counts: plan.summary.counts, bytes: plan.summary.bytes });
       return plan;
     }
-    const found = await findRestore(service, request.restoreId);
+    let found = await findRestore(service, request.restoreId);
     deps.logger.appendKeys({ restoreId: request.restoreId, targetBucket: found.request.targetBucket });
+    if (found.engine === 'step-functions' && found.state === 'running' && found.executionArn) {
+      // The Map's batches run the executor; whether the whole restore ended is the execution's to say.
+      const execution = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: found.executionArn }));
+      if (execution.status && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
+        found = await markFinished(service, found.request.targetBucket, request.restoreId, {
+          succeeded: execution.status === 'SUCCEEDED',
+          ...(execution.status === 'SUCCEEDED'
+            ? {}
+            : { reason: `execution ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim() }),
+        });
+      }
+    }
     if (request.action === 'status' || found.state === 'succeeded' || found.state === 'running') return found;
+    if (found.state === 'failed' && found.engine === 'step-functions') {
+      throw new RestoreRefusedError(
+        `restoreId: received ${request.restoreId}, a restore whose Distributed Map execution failed; expected a new plan with the same asOf (it skips every object already in place)`,
+      );
+    }
     if (found.progress.objects > INLINE_MAX_OBJECTS) {
       const execution = await clients.sfn.send(
         new StartExecutionCommand({

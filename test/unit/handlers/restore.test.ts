@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseRestoreEnv } from '../../../lambda/adapters/env';
 import { EnvironmentError, InputValidationError } from '../../../lambda/core/errors';
@@ -188,6 +188,35 @@ describe('restore handler: plan, start, status', () => {
     expect(
       s.target.mock.commandCalls(PutObjectCommand).filter((c) => !String(c.args[0].input.Key).startsWith('.strongroom/')),
     ).toEqual([]);
+  });
+
+  it("takes a Distributed Map restore's end from its execution: succeeded, or failed with the execution's error", async () => {
+    const s = setup(INLINE_MAX_OBJECTS + 1);
+    await backedUp(s);
+    const planned = (await restore(plan, ctx(), s.deps)) as { restoreId: string };
+    await restore({ action: 'start', restoreId: planned.restoreId }, ctx(), s.deps);
+    s.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' } as never);
+    expect(await restore({ action: 'status', restoreId: planned.restoreId }, ctx(), s.deps)).toMatchObject({ state: 'running' });
+    s.sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', cause: 'a batch failed' } as never);
+    const failed = await restore({ action: 'status', restoreId: planned.restoreId }, ctx(), s.deps);
+    expect(failed).toMatchObject({
+      state: 'failed',
+      failures: [{ key: '(execution)', reason: 'execution FAILED: States.ExceedToleratedFailureThreshold a batch failed' }],
+    });
+    const again = await rejection(() => restore({ action: 'start', restoreId: planned.restoreId }, ctx(), s.deps));
+    expect(again.message).toMatch(/expected a new plan with the same asOf/);
+
+    const t = setup(INLINE_MAX_OBJECTS + 1);
+    await backedUp(t);
+    const second = (await restore(plan, ctx(), t.deps)) as { restoreId: string };
+    await restore({ action: 'start', restoreId: second.restoreId }, ctx(), t.deps);
+    t.sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' } as never);
+    expect(await restore({ action: 'status', restoreId: second.restoreId }, ctx(), t.deps)).toMatchObject({
+      state: 'succeeded',
+      progress: { objectsDone: INLINE_MAX_OBJECTS + 1 },
+    });
   });
 
   it("runs a Map batch with the same executor, and fails the batch when an object's bytes disagree with the journal", async () => {
