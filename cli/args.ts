@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Problem } from '../contract/errors';
-import { bucketNameSchema, keyPrefixSchema } from '../contract/names';
+import { bucketNameSchema, DEPLOYMENT_NAME_EXPECTED, DEPLOYMENT_NAME_PATTERN, keyPrefixSchema } from '../contract/names';
 import type { RestoreMode } from '../lambda/core/restore-plan';
 import { CliUsageError } from './errors';
 import { type Instant, parseInstant } from './time';
@@ -64,7 +64,6 @@ export const MODE_EXPECTED =
   '"state" (every key as it was at --as-of; the default) or "changed-since" (only keys deleted or overwritten since)';
 const FUNCTION_NAME =
   /^[A-Za-z0-9_-]{1,64}$|^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/;
-const NAME_PREFIX = /^[a-z][a-z0-9-]{1,19}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 export class Problems {
@@ -124,16 +123,7 @@ function checkWhere(problems: Problems, flags: RestoreFlags): { local?: { deploy
     problems.add('--deployment', flags.deployment, 'only with --local (a local deployment file)');
   if (flags.function !== undefined && !FUNCTION_NAME.test(flags.function))
     problems.add('--function', flags.function, 'a Lambda function name or ARN (1-64 of letters, digits, "-" and "_")');
-  if (flags.name !== undefined && !NAME_PREFIX.test(flags.name))
-    problems.add(
-      '--name',
-      flags.name,
-      'the deployment\'s name prefix (config "name"): 2-20 of a-z, 0-9 and "-", starting with a letter',
-    );
-  if (flags.region !== undefined && !REGION.test(flags.region))
-    problems.add('--region', flags.region, 'an AWS region such as "eu-west-1"');
-  if (flags.profile !== undefined && flags.profile.trim() === '')
-    problems.add('--profile', flags.profile, 'a profile name of the AWS shared config');
+  checkAwsFlags(problems, flags);
   let pollMs = 5000;
   if (flags.pollSeconds !== undefined) {
     const n = Number(flags.pollSeconds);
@@ -233,4 +223,20 @@ export function parseTimelineArgs(
     ...(distrust ? { distrustWritesAfter: distrust } : {}),
     json: flags.json === true,
   };
+}
+
+/** The flags every AWS-mode command shares: the deployment's name, the region, the profile. */
+export function checkAwsFlags(problems: Problems, flags: { name?: string; region?: string; profile?: string }): void {
+  if (flags.name !== undefined && !DEPLOYMENT_NAME_PATTERN.test(flags.name)) {
+    problems.add(
+      '--name',
+      flags.name,
+      `the deployment's name prefix (config "name"): ${DEPLOYMENT_NAME_EXPECTED.replace(/^a name prefix: /, '')}`,
+    );
+  }
+  if (flags.region !== undefined && !REGION.test(flags.region))
+    problems.add('--region', flags.region, 'an AWS region such as "eu-west-1"');
+  if (flags.profile !== undefined && flags.profile.trim() === '') {
+    problems.add('--profile', flags.profile, 'a profile name of the AWS shared config');
+  }
 }

@@ -1,4 +1,4 @@
-import { Problems } from './args';
+import { checkAwsFlags, Problems } from './args';
 
 /*
  * The flags of `strongroom recovery-points list|restore`, checked in one place like cli/args.ts: every problem
@@ -69,7 +69,6 @@ const PARTITION = 'aws[a-z-]*';
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ACCOUNT = /^\d{12}$/;
 const VAULT_NAME = /^[A-Za-z0-9_.-]{2,50}$/;
-const NAME_PREFIX = /^[a-z][a-z0-9-]{1,19}$/;
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}):role/[\\w+=,.@/-]{1,512}$`);
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 /** A resource the plan backs up (cross-account-backup-plan.ts BACKUP_RESOURCE_PATTERNS). */
@@ -97,16 +96,7 @@ export const METADATA_EXPECTED =
 function backupAccount(problems: Problems, flags: BackupAccountFlags): BackupAccountTarget {
   if (flags.vault !== undefined && !VAULT_NAME.test(flags.vault))
     problems.add('--vault', flags.vault, 'an AWS Backup vault name: 2-50 of letters, digits, "-", "_" and "."');
-  if (flags.name !== undefined && !NAME_PREFIX.test(flags.name))
-    problems.add(
-      '--name',
-      flags.name,
-      'the deployment\'s name prefix (config "name"): 2-20 of a-z, 0-9 and "-", starting with a letter',
-    );
-  if (flags.region !== undefined && !REGION.test(flags.region))
-    problems.add('--region', flags.region, 'an AWS region such as "eu-west-1"');
-  if (flags.profile !== undefined && flags.profile.trim() === '')
-    problems.add('--profile', flags.profile, 'a profile name of the AWS shared config');
+  checkAwsFlags(problems, flags);
   if (flags.roleArn !== undefined && !ROLE_ARN.test(flags.roleArn))
     problems.add(
       '--role-arn',
