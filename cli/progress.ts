@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { RestoreProgress } from '../contract/restore-api';
+import { notStarted, type RestoreProgress } from '../contract/restore-api';
 import { formatBytes } from './format';
 import { formatDuration } from './time';
 
@@ -66,16 +66,7 @@ export function progressDisplay(
     return { objectsText: line.objects, bytesText: line.bytes, rateText: line.rate, etaText: line.eta };
   };
   bar.start(Math.max(plan.objects, 1), 0, {
-    ...payload({
-      objects: plan.objects,
-      bytes: plan.bytes,
-      objectsDone: 0,
-      bytesDone: 0,
-      skipped: 0,
-      removed: 0,
-      failed: 0,
-      etaSeconds: null,
-    }),
+    ...payload(notStarted(plan.objects, plan.bytes)),
   });
   return {
     update(p) {

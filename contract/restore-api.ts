@@ -72,6 +72,11 @@ export interface RestoreProgress {
   readonly etaSeconds: number | null;
 }
 
+/** The progress of a restore before its first object. */
+export function notStarted(objects: number, bytes: number): RestoreProgress {
+  return { objects, bytes, objectsDone: 0, bytesDone: 0, skipped: 0, removed: 0, failed: 0, etaSeconds: null };
+}
+
 export interface RestoreStatusResponse {
   readonly restoreId: string;
   readonly state: RestoreState;

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describeValue, ProblemsError } from '../../contract/errors';
-import type { PlanApiRequest, RestoreProgress, RestoreStatusResponse } from '../../contract/restore-api';
+import { notStarted, type PlanApiRequest, type RestoreProgress, type RestoreStatusResponse } from '../../contract/restore-api';
 import { RESTORE_MANIFEST_FILE } from '../../contract/restore-orchestration';
 import { openJournal } from './journal-reader';
 import type { VaultAccess } from './journal-seal';
@@ -123,16 +123,7 @@ export async function createPlan(deps: RestoreServiceDependencies, request: Plan
     state: 'planned',
     request,
     summary: plan,
-    progress: {
-      objects: plan.counts.write,
-      bytes: plan.bytes.write,
-      objectsDone: 0,
-      bytesDone: 0,
-      skipped: 0,
-      removed: 0,
-      failed: 0,
-      etaSeconds: null,
-    },
+    progress: notStarted(plan.counts.write, plan.bytes.write),
     failures: [],
     startedAt: null,
     updatedAt: now.toISOString(),
