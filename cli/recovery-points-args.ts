@@ -34,17 +34,8 @@ export interface RestoreRpFlags extends BackupAccountFlags {
   readonly yes?: boolean;
 }
 
-export interface BackupAccountTarget {
-  /** --vault; undefined: `<name>-vault` once the name is known. */
-  readonly vault?: string;
-  readonly name?: string;
-  readonly config?: string;
-  readonly profile?: string;
-  readonly region?: string;
-  readonly roleArn?: string;
-  readonly externalId?: string;
-  readonly json: boolean;
-}
+/** The backup-account flags once checked: `vault` undefined means `<name>-vault` once the name is known. */
+export type BackupAccountTarget = Omit<BackupAccountFlags, 'json'> & { readonly json: boolean };
 
 export interface ListArgs extends BackupAccountTarget {
   readonly resource: string;

@@ -12,17 +12,13 @@ import { localCopier } from '../../local/local-copier';
 import { provisionLocalVault } from '../../local/provision';
 import { SourceEventLog } from '../../local/source-events';
 import { integLocalS3 } from './support/env';
-import { Clients, localConfig } from './support/vault';
+import { Clients, localConfig, nextSecond } from './support/vault';
 
 jest.setTimeout(180_000);
 
 const REPO = path.resolve(__dirname, '..', '..');
 const clients = new Clients();
 afterAll(() => clients.destroy());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** LastModified has one-second resolution: let the server's clock pass into the next second. */
-const nextSecond = () => sleep(1050 - (Date.now() % 1000));
 
 interface Cli {
   readonly code: number;

@@ -25,7 +25,7 @@ import { s3ClientFor } from '../../local/local-s3';
 import { provisionLocalVault } from '../../local/provision';
 import { SourceEventLog } from '../../local/source-events';
 import { integLocalS3 } from './support/env';
-import { Clients, localConfig, sha256 } from './support/vault';
+import { Clients, copyAll, localConfig, nextSecond, sha256 } from './support/vault';
 
 jest.setTimeout(240_000);
 
@@ -35,10 +35,6 @@ afterAll(() => {
   clients.destroy();
   s3?.destroy();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** S3's LastModified has one-second resolution: wait until the server's clock has moved past `instant`. */
-const nextSecond = () => sleep(1100 - (Date.now() % 1000));
 
 /** Compare entries as the vault records them, whatever reader produced them. */
 const canonical = (entries: readonly JournalEntry[]) =>
@@ -84,9 +80,7 @@ describe('journal v2 on the local S3', () => {
       let window: string[] = [];
       const counts = { puts: 0, deletes: 0, unversionedDeletes: 0, seals: 0 };
       const deliver = async () => {
-        const records = events.records(window);
-        for (let i = 0; i < records.length; i += 10)
-          expect((await copier.copy(records.slice(i, i + 10))).failedMessageIds).toEqual([]);
+        await copyAll(copier, events.records(window));
         window = [];
       };
       for (const [i, op] of (ops ?? []).entries()) {

@@ -11,7 +11,7 @@ import { localCopier } from '../../local/local-copier';
 import type { LocalDeployment } from '../../local/provision';
 import { SourceEventLog } from '../../local/source-events';
 import { MIB, pattern, runChild, upload } from './support/child';
-import { Clients, provisionForTest, sha256 } from './support/vault';
+import { Clients, copyAll, provisionForTest, sha256 } from './support/vault';
 
 jest.setTimeout(600_000);
 
@@ -80,9 +80,7 @@ beforeAll(async () => {
       bodies.push(events.created(source, { key, versionId: out.VersionId, etag: out.ETag, size: body.length }));
       written.set(key, sha256(body));
     }
-    const records = events.records(bodies);
-    for (let i = 0; i < records.length; i += 10)
-      expect((await copier.copy(records.slice(i, i + 10))).failedMessageIds).toEqual([]);
+    await copyAll(copier, events.records(bodies));
   } finally {
     copier.close();
   }

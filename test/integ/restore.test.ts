@@ -14,16 +14,12 @@ import { localCopier } from '../../local/local-copier';
 import { provisionLocalVault } from '../../local/provision';
 import { SourceEventLog } from '../../local/source-events';
 import { integLocalS3 } from './support/env';
-import { Clients, localConfig, sha256 } from './support/vault';
+import { Clients, copyAll, localConfig, nextSecond, sha256 } from './support/vault';
 
 jest.setTimeout(300_000);
 
 const clients = new Clients();
 afterAll(() => clients.destroy());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** LastModified has one-second resolution: let the server's clock pass into the next second. */
-const nextSecond = () => sleep(1050 - (Date.now() % 1000));
 
 type State = Map<string, { sha256: string; contentType: string }>;
 
@@ -85,9 +81,7 @@ describe('point-in-time restore', () => {
       let removals = 0;
       let unversionedRemovals = 0;
       const deliver = async () => {
-        const records = events.records(window);
-        for (let i = 0; i < records.length; i += 10)
-          expect((await copier.copy(records.slice(i, i + 10))).failedMessageIds).toEqual([]);
+        await copyAll(copier, events.records(window));
         window = [];
       };
       for (const [i, op] of (ops ?? []).entries()) {

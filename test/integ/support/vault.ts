@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { QueuedRecord } from '../../../lambda/core/copier';
 import { loadConfig } from '../../../lib/config/load';
 import type { StrongroomConfig } from '../../../lib/config/schema';
 import type { VaultRoleKind } from '../../../lib/policy/vault-roles';
+import type { LocalCopier } from '../../../local/local-copier';
 import type { LocalS3Credentials } from '../../../local/local-s3';
 import { attempt, describeOutcome } from '../../../local/outcome';
 import { type LocalDeployment, type ProvisionOptions, provisionLocalVault } from '../../../local/provision';
@@ -91,4 +93,14 @@ export async function ingestWrite(ingest: VaultSession, deployment: LocalDeploym
 /** A key under this deployment's primary-account prefix that no other test writes. */
 export function testKey(deployment: LocalDeployment, top: 'objects' | 'journal' | 'reports', name: string): string {
   return `${deployment.primary.vaultPrefixes[top]}${name.replace(/[^A-Za-z0-9._-]+/g, '-')}-${Date.now().toString(36)}`;
+}
+
+/** S3's LastModified has one-second resolution: wait until the server's clock has moved into the next second. */
+export function nextSecond(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
+}
+
+/** Hand queued records to the copier in batches of 10 (an SQS batch), expecting none to fail. */
+export async function copyAll(copier: Pick<LocalCopier, 'copy'>, records: readonly QueuedRecord[]): Promise<void> {
+  for (let i = 0; i < records.length; i += 10) expect((await copier.copy(records.slice(i, i + 10))).failedMessageIds).toEqual([]);
 }
