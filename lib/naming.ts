@@ -13,10 +13,10 @@ export interface VaultRoleNames {
   /** Reader of the vault's settings, retention and journal, never of object data (verify, reconciler). */
   readonly auditor: string;
   /**
-   * Writer of one account's compliance evidence under `reports/<account>/`. RESERVED: no stack or
-   * provisioner creates this role yet (a later issue decides who files reports); the bucket policy
-   * already exempts exactly this name from the deny on report writes, and the SCP stops anyone but
-   * break-glass and the deploy role from creating a role of that name.
+   * Writer of one account's compliance evidence under `reports/<account>/` (assumed by the verifier):
+   * PutObject there and nothing else. The bucket policy exempts exactly this name from the deny on
+   * report writes, and the SCP stops anyone but break-glass and the deploy role from creating or
+   * changing a role of that name.
    */
   readonly evidenceWriter: string;
 }

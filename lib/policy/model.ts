@@ -21,7 +21,7 @@ export interface VaultPolicyModel {
     readonly ingest: (primaryAccount: string) => string;
     readonly restoreReader: (primaryAccount: string) => string;
     readonly auditor: (primaryAccount: string) => string;
-    /** Reserved (lib/naming.ts): exempt from the report-write deny, created by nothing yet. */
+    /** Files verify reports (lib/naming.ts): the only role exempt from the report-write deny. */
     readonly evidenceWriter: (primaryAccount: string) => string;
     readonly copier: string;
     readonly reconciler: string;

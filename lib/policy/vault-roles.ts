@@ -10,9 +10,9 @@ import { arns, type VaultPolicyModel } from './model';
  * policy repeats the same statements with the role as Principal, so the bucket's policy alone
  * tells an auditor the whole story of who can touch the vault.
  */
-export type VaultRoleKind = 'ingest' | 'restoreReader' | 'auditor';
+export type VaultRoleKind = 'ingest' | 'restoreReader' | 'auditor' | 'evidenceWriter';
 
-export const VAULT_ROLE_KINDS: readonly VaultRoleKind[] = ['ingest', 'restoreReader', 'auditor'];
+export const VAULT_ROLE_KINDS: readonly VaultRoleKind[] = ['ingest', 'restoreReader', 'auditor', 'evidenceWriter'];
 
 /** Bucket configuration an auditor reads to prove the vault is what it claims to be. */
 export const VAULT_CONFIG_READ_ACTIONS = [
@@ -118,6 +118,18 @@ export function vaultRoleGrants(m: VaultPolicyModel, kind: VaultRoleKind, primar
           Resource: [under('journal'), under('reports')],
         },
       ];
+    case 'evidenceWriter':
+      // Files verify reports, and nothing else: no read, no list, no delete, no retention action. Each
+      // report takes the default COMPLIANCE retention and, like every vault write, must carry
+      // If-None-Match (the bucket policy), so a filed report can be neither replaced nor removed.
+      return [
+        {
+          Sid: sid('EvidenceWriterFilesReports'),
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: under('reports'),
+        },
+      ];
   }
 }
 
@@ -149,6 +161,9 @@ export function assumingRoleName(m: VaultPolicyModel, kind: VaultRoleKind): stri
       // The verifier checks coverage and retention; the reconciler reads the journal to find gaps; the
       // sealer reads the segments it seals.
       return [m.roleNames.verify, m.roleNames.reconciler, m.roleNames.sealer];
+    case 'evidenceWriter':
+      // Only the verifier files reports.
+      return [m.roleNames.verify];
   }
 }
 

@@ -17,11 +17,16 @@ export interface VaultStackProps extends StackProps {
   readonly config: StrongroomConfig;
 }
 
-const ROLE_LABEL: Record<VaultRoleKind, string> = { ingest: 'Ingest', restoreReader: 'RestoreReader', auditor: 'Auditor' };
+const ROLE_LABEL: Record<VaultRoleKind, string> = {
+  ingest: 'Ingest',
+  restoreReader: 'RestoreReader',
+  auditor: 'Auditor',
+  evidenceWriter: 'EvidenceWriter',
+};
 
 /**
  * Everything that lives in the backup account: the Object Lock vault bucket and its log bucket,
- * the AWS Backup vault under Vault Lock, and per primary account the three narrow roles its
+ * the AWS Backup vault under Vault Lock, and per primary account the four narrow roles its
  * functions assume. Every policy document comes from lib/policy.
  */
 export class VaultStack extends Stack {
