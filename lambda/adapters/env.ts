@@ -72,6 +72,8 @@ export interface SealerEnv extends CommonEnv {
 
 export interface VerifyEnv extends CommonEnv {
   readonly auditorRoleArn: string;
+  /** Files the verify report under reports/<account>/ (PutObject there, nothing else). */
+  readonly evidenceWriterRoleArn: string;
   /** The AWS Backup vault (under Vault Lock) in the backup account. */
   readonly backupVaultArn: string;
   readonly rpoMinutes: number;
@@ -230,6 +232,7 @@ const VerifySchema = z
   .object({
     ...common,
     AUDITOR_ROLE_ARN: roleArn,
+    EVIDENCE_WRITER_ROLE_ARN: roleArn,
     BACKUP_VAULT_ARN: matching(
       /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[\w.-]{2,50}$/,
       'an AWS Backup vault ARN such as "arn:aws:backup:eu-west-1:111111111111:backup-vault:strongroom-vault"',
@@ -238,6 +241,7 @@ const VerifySchema = z
   })
   .superRefine((e, ctx) => {
     inVaultAccount('AUDITOR_ROLE_ARN', e.AUDITOR_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
+    inVaultAccount('EVIDENCE_WRITER_ROLE_ARN', e.EVIDENCE_WRITER_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
     inVaultAccount('BACKUP_VAULT_ARN', e.BACKUP_VAULT_ARN, e.VAULT_ACCOUNT_ID, ctx);
   });
 
@@ -246,6 +250,7 @@ export function parseVerifyEnv(env: Environment = process.env): VerifyEnv {
   return {
     ...commonOf(e),
     auditorRoleArn: e.AUDITOR_ROLE_ARN,
+    evidenceWriterRoleArn: e.EVIDENCE_WRITER_ROLE_ARN,
     backupVaultArn: e.BACKUP_VAULT_ARN,
     rpoMinutes: e.RPO_MINUTES,
   };

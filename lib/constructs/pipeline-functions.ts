@@ -169,7 +169,8 @@ export class PipelineFunctions extends Construct {
       },
       verify: {
         ...common,
-        AUDITOR_ROLE_ARN: vaultRoleArn('verify'),
+        AUDITOR_ROLE_ARN: vaultRoleArn('verify', 'auditor'),
+        EVIDENCE_WRITER_ROLE_ARN: vaultRoleArn('verify', 'evidenceWriter'),
         BACKUP_VAULT_ARN: arns.backupVault(model, model.backupAccount, model.backupVault),
         RPO_MINUTES: String(props.rpoMinutes),
       },

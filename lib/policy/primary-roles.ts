@@ -267,14 +267,34 @@ export const SOURCE_SETTINGS_READ_ACTIONS = [
 ];
 
 /**
- * Verify: assume the auditor role, list the sources for coverage and freshness, read the source
- * buckets' settings. Its metrics go out as EMF in its logs, so no cloudwatch:PutMetricData.
+ * Verify: assume the auditor role (and the evidence writer, to file its report), list the sources for
+ * coverage and freshness, read a sample of source objects to hash them against the journal
+ * (coverage.sha256), read the source buckets' settings. Its metrics go out as EMF in its logs, so no
+ * cloudwatch:PutMetricData. It writes nothing in this account.
  */
 export function verifyStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
   assertPrimaryAccountScoped(m, account);
+  const keys = [...new Set(account.sources.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];
   return [
     ...assumeVaultRoles(m, 'verify', account),
     ...listSources(m, account, 'ListSource'),
+    {
+      Sid: 'HashSourceObjects',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: account.sources.flatMap((source) => sourceObjects(m, source)),
+    },
+    ...(keys.length > 0
+      ? [
+          {
+            Sid: 'DecryptSourceObjectsThroughS3',
+            Effect: 'Allow' as const,
+            Action: 'kms:Decrypt',
+            Resource: keys,
+            Condition: { StringEquals: { 'kms:ViaService': `s3.${m.region}.amazonaws.com` } },
+          },
+        ]
+      : []),
     {
       Sid: 'ReadSourceSettings',
       Effect: 'Allow',

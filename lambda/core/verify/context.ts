@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { VerifyReport } from '../../../contract/verify-report';
+import type { CheckId, VerifyReport } from '../../../contract/verify-report';
 import type { AwsServiceClients } from './aws-clients';
+import type { DrillResult } from './drill';
 
 /*
  * What every check reads: the settings it is measured against (from the function's environment on AWS,
@@ -49,6 +50,11 @@ export interface VerifySettings {
   /** Whether the source buckets are EventBridge-enabled S3 (false on a local S3, where events are simulated). */
   readonly sourceEventsObservable: boolean;
   readonly drill: { readonly targetBucket: string; readonly prefix: string; readonly sampleSize: number } | null;
+  /**
+   * Checks this server cannot evaluate, each with why (a local S3 without AWS Backup, or an RGW adaptation):
+   * reported SKIPPED with that reason, never run. Empty on AWS, where every check runs.
+   */
+  readonly unavailable: Readonly<Partial<Record<CheckId, string>>>;
 }
 
 export interface VerifyClients {
@@ -66,6 +72,11 @@ export interface VerifyContext {
   readonly now: () => Date;
   /** A uniform random number in [0, 1): injected so a sample can be reproduced in tests. */
   readonly random: () => number;
+  /**
+   * Runs the restore drill with the restore function's credentials (on AWS: invokes the restore function;
+   * locally: the drill core as its stand-in); null when no drill target is configured.
+   */
+  readonly drill: (() => Promise<DrillResult>) | null;
 }
 
 export type VerifyConfigSummary = VerifyReport['config'];
