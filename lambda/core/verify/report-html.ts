@@ -56,10 +56,11 @@ const STATUS_WORDS: Readonly<Record<CheckStatus, string>> = {
   SKIPPED: 'not applicable here',
 };
 
-const badge = (status: CheckStatus): string => `<span class="badge badge-${status}">${status}</span>`;
+// Statuses and ids come from enums, but are escaped like every other string: the renderer trusts no input.
+const badge = (status: CheckStatus): string => `<span class="badge badge-${escapeHtml(status)}">${escapeHtml(status)}</span>`;
 
 /** The anchor of a check's section, shared by the summary's links. */
-export const checkAnchor = (id: string): string => `check-${id}`;
+const checkAnchor = (id: string): string => `check-${id}`;
 
 const code = (value: string): string => `<code>${escapeHtml(value)}</code>`;
 
@@ -98,7 +99,7 @@ function renderSummary(report: VerifyReport): string {
       : '<p class="none-failing">No check failed.</p>';
   return `<section id="summary" class="summary">
 <h2>Summary</h2>
-<p class="overall">Overall status: <strong id="overall-status" class="status-${summary.status}">${summary.status}</strong>
+<p class="overall">Overall status: <strong id="overall-status" class="status-${escapeHtml(summary.status)}">${escapeHtml(summary.status)}</strong>
  <span class="muted">(${report.checks.length} checks)</span></p>
 <ul class="counts">
 ${counts}
@@ -144,7 +145,7 @@ function renderCheck(check: CheckResult): string {
           'evidence',
         )
       : '<p class="muted">No evidence recorded.</p>';
-  return `<article id="${escapeHtml(checkAnchor(check.id))}" class="check check-${check.status}">
+  return `<article id="${escapeHtml(checkAnchor(check.id))}" class="check check-${escapeHtml(check.status)}">
 <h3>${badge(check.status)} ${code(check.id)} <span class="title">${escapeHtml(check.title)}</span></h3>
 <p class="check-summary">${escapeHtml(check.summary)}</p>
 ${evidenceTable}
@@ -280,7 +281,7 @@ export function renderReportHtml(report: VerifyReport): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${summary.status}: Strongroom verify report for ${name}, ${escapeHtml(formatUtc(report.startedAt))}</title>
+<title>${escapeHtml(summary.status)}: Strongroom verify report for ${name}, ${escapeHtml(formatUtc(report.startedAt))}</title>
 <link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
