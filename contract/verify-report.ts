@@ -173,3 +173,39 @@ export const VerifyRequestSchema = z.strictObject(
   { error: 'a verify request {checks?, retention?, drill?}, or {} for every check' },
 );
 export type VerifyRequest = z.output<typeof VerifyRequestSchema>;
+
+/**
+ * What the verify function asks the restore function for (an internal action of the restore Lambda, invoked
+ * by verify only): a drill into a scratch prefix of one of the restore targets.
+ */
+export const DrillRequestSchema = z.strictObject(
+  {
+    action: z.literal('drill'),
+    targetBucket: z.string().min(3).max(63),
+    prefix: z.string().min(1).max(512),
+    sampleSize: z.number().int().min(1).max(1000),
+    asOfMinutesAgo: z.number().int().min(0).max(10080),
+  },
+  { error: 'a drill request {action: "drill", targetBucket, prefix, sampleSize, asOfMinutesAgo}' },
+);
+export type DrillRequest = z.output<typeof DrillRequestSchema>;
+
+/** What a drill found: the restore function's answer, checked by the verify function before it becomes evidence. */
+export const DrillResultSchema = z.strictObject({
+  drillId: z.string(),
+  asOf: z.string(),
+  targetBucket: z.string(),
+  targetPrefix: z.string(),
+  /** Keys that existed at asOf, across the sources, and how many were drawn. */
+  population: z.number().int().nonnegative(),
+  sampled: z.number().int().nonnegative(),
+  restored: z.number().int().nonnegative(),
+  bytes: z.number().nonnegative(),
+  matched: z.number().int().nonnegative(),
+  mismatched: z.array(z.string()),
+  failed: z.array(z.strictObject({ key: z.string(), reason: z.string() })),
+  /** Scratch objects removed afterwards. */
+  cleanedUp: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+export type DrillResult = z.output<typeof DrillResultSchema>;

@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describeError } from '../../../contract/errors';
+import type { DrillResult } from '../../../contract/verify-report';
 import { openJournal, readTimelines } from '../journal-reader';
 import type { VaultAccess } from '../journal-seal';
 import type { TrustedEntry } from '../journal-trust';
@@ -36,23 +37,7 @@ export interface DrillDependencies {
   readonly tuning?: RestoreTuning;
 }
 
-export interface DrillResult {
-  readonly drillId: string;
-  readonly asOf: string;
-  readonly targetBucket: string;
-  readonly targetPrefix: string;
-  /** Keys that existed at asOf, across the sources, and how many were drawn. */
-  readonly population: number;
-  readonly sampled: number;
-  readonly restored: number;
-  readonly bytes: number;
-  readonly matched: number;
-  readonly mismatched: readonly string[];
-  readonly failed: ReadonlyArray<{ readonly key: string; readonly reason: string }>;
-  /** Scratch objects removed afterwards. */
-  readonly cleanedUp: number;
-  readonly durationMs: number;
-}
+export type { DrillResult };
 
 /** Draw `size` items uniformly from a stream of unknown length (reservoir sampling). */
 function reservoir<T>(size: number, random: () => number) {
@@ -132,7 +117,7 @@ export async function runDrill(deps: DrillDependencies): Promise<DrillResult> {
     bytes: result.bytesWritten,
     matched,
     mismatched,
-    failed: result.failed,
+    failed: result.failed.map((f) => ({ key: f.key, reason: f.reason })),
     cleanedUp,
     durationMs: deps.now().getTime() - started.getTime(),
   };
