@@ -267,8 +267,16 @@ export const SOURCE_SETTINGS_READ_ACTIONS = [
 ];
 
 /**
+ * APIs that take no resource-level permission: a statement granting them must name Resource "*"
+ * (pipeline-functions.ts acknowledges exactly these for cdk-nag).
+ */
+export const RESOURCELESS_ACTIONS = ['tag:GetResources'];
+
+/**
  * Verify: assume the auditor role, list the sources for coverage and freshness, read the source
- * buckets' settings. Its metrics go out as EMF in its logs, so no cloudwatch:PutMetricData.
+ * buckets' settings, and list the resources carrying the backup plan's tag (to compare them with the
+ * vault's recovery points; tag:GetResources reads tags and ARNs, nothing of the resources themselves).
+ * Its metrics go out as EMF in its logs, so no cloudwatch:PutMetricData.
  */
 export function verifyStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
   assertPrimaryAccountScoped(m, account);
@@ -281,6 +289,7 @@ export function verifyStatements(m: VaultPolicyModel, account: PrimaryAccountCon
       Action: SOURCE_SETTINGS_READ_ACTIONS,
       Resource: account.sources.map((source) => arns.bucket(m, source.bucket)),
     },
+    { Sid: 'ListTaggedBackupResources', Effect: 'Allow', Action: RESOURCELESS_ACTIONS, Resource: '*' },
   ];
 }
 
