@@ -28,6 +28,8 @@ export interface StrongroomNames {
   readonly backupVault: string;
   /** AWS Backup vault in each primary account, the source of the cross-account copies. */
   readonly localBackupVault: string;
+  /** Alias of the vault's customer key (SSE_KMS only): the primary account knows the key by it, not by its random id. */
+  readonly vaultKeyAlias: string;
   /**
    * Roles in the backup account, one set per primary account (suffixed with its id), so that the
    * functions of one primary account can never reach another account's backups.
@@ -58,6 +60,7 @@ export function strongroomNames(config: StrongroomConfig): StrongroomNames {
     vaultLogBucket: `${name}-vault-logs-${backup}-${region}`,
     backupVault: `${name}-vault`,
     localBackupVault: `${name}-local`,
+    vaultKeyAlias: `alias/${name}-vault`,
     vaultRoles: (primaryAccountId) => ({
       ingest: `${name}-ingest-${primaryAccountId}`,
       restoreReader: `${name}-restore-reader-${primaryAccountId}`,

@@ -224,10 +224,11 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
   },
   {
     id: 'absent-service-statement',
-    subject: 'Identity statements on services the local S3 does not have: backup:*, kms:*, lambda:*, states:*',
+    subject: 'Identity statements on services the local S3 does not have: backup:*, kms:*, lambda:*, states:*, tag:*',
     rgw: 'a role or user policy naming them is refused whole (400)',
     local: 'statement dropped from the role / user policy',
-    awsProof: 'test/policy/backup-vault.test.ts, test/policy/kms.test.ts, test/infra (ProtectedAccountStack templates)',
+    awsProof:
+      'test/policy/backup-vault.test.ts, test/policy/kms.test.ts, test/policy/verify-aws-reads.test.ts, test/infra (ProtectedAccountStack templates)',
   },
   {
     id: 'assume-role-identity-statement',

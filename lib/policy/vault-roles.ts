@@ -144,6 +144,25 @@ export function auditorBackupReads(m: VaultPolicyModel): PolicyStatement {
 }
 
 /**
+ * The vault key's reads the auditor needs to prove the key can be neither deleted nor disabled (SSE_KMS only):
+ * its state and its policy, never a cryptographic operation. KMS key ids are random and the role is written
+ * from config alone, so the statement names the backup account's keys and narrows them to the one carrying
+ * the vault's alias. The key policy (kms.ts, AuditorsInspectKey) grants the same two reads to these roles.
+ */
+export function auditorKeyReads(m: VaultPolicyModel): PolicyStatement[] {
+  if (m.vaultKeyAlias === null) return [];
+  return [
+    {
+      Sid: 'AuditorInspectVaultKey',
+      Effect: 'Allow',
+      Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
+      Resource: arns.kmsKeys(m, m.backupAccount),
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': m.vaultKeyAlias } },
+    },
+  ];
+}
+
+/**
  * The primary-account roles that may assume a given vault role (the first is the one whose local
  * stand-in acts for it by default, see local/sessions.ts).
  *
@@ -187,5 +206,5 @@ export function vaultRoleTrust(m: VaultPolicyModel, kind: VaultRoleKind, primary
 
 export function vaultRolePermissions(m: VaultPolicyModel, kind: VaultRoleKind, primaryAccount: string): PolicyDocument {
   const grants = vaultRoleGrants(m, kind, primaryAccount);
-  return policy(...grants, ...(kind === 'auditor' ? [auditorBackupReads(m)] : []));
+  return policy(...grants, ...(kind === 'auditor' ? [auditorBackupReads(m), ...auditorKeyReads(m)] : []));
 }

@@ -388,14 +388,14 @@ describe('toRgwIdentityPolicy', () => {
     }
   });
 
-  it('function roles: the sts:AssumeRole grants and the Lambda / Step Functions / KMS statements are dropped, the S3 grants kept as they are', () => {
+  it('function roles: the sts:AssumeRole grants and the Lambda / Step Functions / KMS / tagging statements are dropped, the S3 grants kept as they are', () => {
     const expectedDrops: Record<string, AdaptationId[]> = {
       copier: ['assume-role-identity-statement'],
       reconciler: ['assume-role-identity-statement', 'absent-service-statement'],
       // lambda:InvokeFunction on itself, states:StartExecution and states:DescribeExecution
       restore: ['assume-role-identity-statement', ...Array<AdaptationId>(3).fill('absent-service-statement')],
-      // the auditor and the evidence writer
-      verify: ['assume-role-identity-statement', 'assume-role-identity-statement'],
+      // the auditor and the evidence writer; tag:GetResources (no tagging API locally)
+      verify: ['assume-role-identity-statement', 'assume-role-identity-statement', 'absent-service-statement'],
       // the auditor and the ingest role
       sealer: ['assume-role-identity-statement', 'assume-role-identity-statement'],
     };
