@@ -28,6 +28,7 @@ export const FUNCTION_ENV_VARS = {
     'BACKUP_PLAN_TAG',
     'BACKUP_PLAN_SCHEDULE',
     'VAULT_KEY_ARN',
+    'VERIFY_EXPECTATIONS',
   ],
 } as const;
 

@@ -209,3 +209,30 @@ export const DrillResultSchema = z.strictObject({
   durationMs: z.number().nonnegative(),
 });
 export type DrillResult = z.output<typeof DrillResultSchema>;
+
+/**
+ * What verify measures the deployment against, set by ProtectedAccountStack in the verify function's
+ * environment (VERIFY_EXPECTATIONS, one JSON document): the vault's configured retention, one digest per deny
+ * statement lib/policy writes into the vault bucket policy (contract/policy-digest.ts), the Backup vault's lock,
+ * and the drill.
+ */
+export const VerifyExpectationsSchema = z.strictObject({
+  retentionDays: z.number().int().nonnegative(),
+  denies: z.record(z.string(), z.string().regex(/^[0-9a-f]{16}$/)),
+  tlsSid: z.string().min(1),
+  backupVaultLock: z.strictObject({
+    minRetentionDays: z.number().int().nonnegative(),
+    maxRetentionDays: z.number().int().nonnegative(),
+    changeableForDays: z.number().int().nonnegative(),
+  }),
+  drill: z
+    .strictObject({
+      restoreFunctionName: z.string().min(1),
+      targetBucket: z.string().min(3),
+      prefix: z.string().min(1),
+      sampleSize: z.number().int().positive(),
+      asOfMinutesAgo: z.number().int().nonnegative(),
+    })
+    .nullable(),
+});
+export type VerifyExpectations = z.output<typeof VerifyExpectationsSchema>;

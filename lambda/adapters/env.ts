@@ -8,6 +8,7 @@ import {
   SourceSchema,
   type SourceSpec,
 } from '../../contract/names';
+import { type VerifyExpectations, VerifyExpectationsSchema } from '../../contract/verify-report';
 import { EnvironmentError } from '../core/errors';
 import { parseAwsCron } from '../core/verify/aws-checks-schedule';
 
@@ -84,6 +85,8 @@ export interface VerifyEnv extends CommonEnv {
   readonly backupPlanSchedule: string;
   /** The vault key (its alias ARN) when the vault encrypts with SSE-KMS; null with SSE-S3. */
   readonly vaultKeyArn: string | null;
+  /** What the checks are measured against: retention, the policy's denies, the Backup vault lock, the drill. */
+  readonly expectations: VerifyExpectations;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -261,6 +264,10 @@ const VerifySchema = z
       }
     }),
     // Empty with SSE-S3 (no customer key). z.string, not text(): the empty value is meaningful.
+    VERIFY_EXPECTATIONS: json(
+      VerifyExpectationsSchema,
+      'the verify expectations {retentionDays, denies, tlsSid, backupVaultLock, drill}',
+    ),
     VAULT_KEY_ARN: z
       .string({ error: "the vault key's ARN or alias ARN, or empty with SSE-S3" })
       .regex(/^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[\w-]+|alias\/[\w/-]+)$/, {
@@ -287,6 +294,7 @@ export function parseVerifyEnv(env: Environment = process.env): VerifyEnv {
     backupPlanTag: e.BACKUP_PLAN_TAG,
     backupPlanSchedule: e.BACKUP_PLAN_SCHEDULE,
     vaultKeyArn: e.VAULT_KEY_ARN === '' ? null : e.VAULT_KEY_ARN,
+    expectations: e.VERIFY_EXPECTATIONS,
   };
 }
 

@@ -4,6 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { COMMON_ENV_VARS, EnvironmentOf } from '../../contract/environment';
+import { denyDigests } from '../../contract/policy-digest';
+import type { VerifyExpectations } from '../../contract/verify-report';
 import { MIN_COPIER_RESERVED_CONCURRENCY, type PrimaryAccountConfig } from '../config/schema';
 import { asList, policy } from '../policy/document';
 import { arns, type VaultPolicyModel } from '../policy/model';
@@ -17,6 +19,7 @@ import {
   restoreStateMachineName,
   stateMachineArn,
 } from '../policy/primary-roles';
+import { vaultBucketPolicy } from '../policy/vault-bucket';
 import type { VaultRoleKind } from '../policy/vault-roles';
 import type { EventQueue } from './event-queue';
 import { StrongroomFunction } from './strongroom-function';
@@ -86,6 +89,15 @@ export interface PipelineFunctionsProps {
   readonly rpoMinutes: number;
   /** The AWS Backup plan verify compares the vault's recovery points with: its selection tag and cron schedule. */
   readonly backupPlan: { readonly schedule: string; readonly resourceTag: { readonly key: string; readonly value: string } };
+  /** What verify measures against: the vault's retention and policy, the Backup vault lock (config). */
+  readonly verify: {
+    readonly retentionDays: number;
+    readonly backupVaultLock: {
+      readonly minRetentionDays: number;
+      readonly maxRetentionDays: number;
+      readonly changeableForDays: number;
+    };
+  };
   /** The sealer leaves journal segments younger than this for the next seal (config `pipeline.sealSettleSeconds`). */
   readonly sealSettleSeconds: number;
   /** Days CloudWatch Logs keeps each function's log lines. */
@@ -185,6 +197,13 @@ export class PipelineFunctions extends Construct {
         BACKUP_PLAN_SCHEDULE: props.backupPlan.schedule,
         // The key's id is random and lives in the other stack: verify knows it by its alias (empty: SSE-S3).
         VAULT_KEY_ARN: model.vaultKeyAlias ? arns.kmsAlias(model, model.backupAccount, model.vaultKeyAlias) : '',
+        VERIFY_EXPECTATIONS: JSON.stringify({
+          retentionDays: props.verify.retentionDays,
+          denies: denyDigests(vaultBucketPolicy(model)),
+          tlsSid: 'DenyInsecureTransport',
+          backupVaultLock: props.verify.backupVaultLock,
+          drill: account.drill ? { restoreFunctionName: functionName('restore'), ...account.drill } : null,
+        } satisfies VerifyExpectations),
       },
       sealer: {
         ...common,

@@ -100,6 +100,7 @@ export class ProtectedAccountStack extends Stack {
       queueBatchingWindow: batchingWindow,
       rpoMinutes: pipeline.rpoMinutes,
       backupPlan: config.backupPlan,
+      verify: { retentionDays: config.vault.objectLock.retentionDays, backupVaultLock: config.backupVault.lock },
       sealSettleSeconds: pipeline.sealSettleSeconds,
       logRetentionDays: pipeline.logRetentionDays,
     });

@@ -260,7 +260,13 @@ describe('guards: what would deploy and then fail (or widen access) is refused a
     ],
     [
       'the vault bucket as a restore target',
-      () => synth(unparsedConfigWith((c) => (c.primaryAccounts[0].restoreTargets = ['strongroom-vault-111111111111-eu-west-1']))),
+      () =>
+        synth(
+          unparsedConfigWith((c) => {
+            c.primaryAccounts[0].restoreTargets = ['strongroom-vault-111111111111-eu-west-1'];
+            delete c.primaryAccounts[0].drill;
+          }),
+        ),
       /restoreTargets\[0\] is "strongroom-vault-111111111111-eu-west-1"; expected a bucket other than the vault's own/,
     ],
     [
@@ -357,6 +363,7 @@ describe('the pipeline constructs refuse what they cannot build, even when const
     queueBatchSize: 10,
     rpoMinutes: 60,
     backupPlan: example.backupPlan,
+    verify: { retentionDays: 30, backupVaultLock: example.backupVault.lock },
     sealSettleSeconds: 300,
     logRetentionDays: 30,
     ...change,
@@ -1237,7 +1244,12 @@ describe('the restore state machine (large restores on Step Functions)', () => {
     const s3 = (template: Template) =>
       atoms(roleStatements(template, statesRoleOf(template))).filter((a) => a.includes('"action":"s3:'));
     expect(s3(two).filter((a) => a.includes('acme-prod-drill/.strongroom/restores/*/'))).toHaveLength(5);
-    const none = synth(configWith((c) => (c.primaryAccounts[0].restoreTargets = []))).template;
+    const none = synth(
+      configWith((c) => {
+        c.primaryAccounts[0].restoreTargets = [];
+        delete c.primaryAccounts[0].drill;
+      }),
+    ).template;
     expect(s3(none)).toEqual([]);
   });
 
@@ -1477,6 +1489,7 @@ describe('cdk-nag AwsSolutions', () => {
           c.primaryAccounts[0].sources[0].kmsKeyArn =
             'arn:aws:kms:eu-west-1:222222222222:key/0f4c1a7e-1111-2222-3333-444455556666';
           c.primaryAccounts[0].restoreTargets = [];
+          delete c.primaryAccounts[0].drill;
         }),
       ).stack,
     ],

@@ -10,6 +10,7 @@ import {
 import { errorName } from '../../../contract/errors';
 import { statementDigest } from '../../../contract/policy-digest';
 import type { CheckId } from '../../../contract/verify-report';
+import { kmsKeyOutcome } from './aws-checks-kms';
 import { type CheckGroup, type CheckOutcome, pass } from './check';
 import type { VerifyContext } from './context';
 
@@ -170,12 +171,8 @@ function encryptionOutcome(context: VerifyContext, encryption: GetBucketEncrypti
             'redeploy the vault stack from the config; a key other than the configured one may be deletable by its owner',
         };
   }
-  const keyMatches =
-    algorithm === 'aws:kms' &&
-    rule?.KMSMasterKeyID !== undefined &&
-    configured.keyArn.endsWith(rule.KMSMasterKeyID.split('/').pop() ?? '');
-  return keyMatches
-    ? pass('SSE-KMS with the Strongroom vault key', 'keep the key policy denying deletion and disabling', evidence)
+  return algorithm === 'aws:kms' && rule?.KMSMasterKeyID
+    ? pass(`SSE-KMS with ${rule.KMSMasterKeyID}`, 'keep the key policy denying deletion and disabling', evidence)
     : {
         status: 'FAIL',
         summary: `default encryption is ${algorithm ?? 'off'} with ${rule?.KMSMasterKeyID ?? 'no key'}, configured SSE-KMS with ${configured.keyArn}`,
@@ -246,7 +243,18 @@ export const vaultSettingsChecks: CheckGroup<VerifyContext> = {
               remediation: 'with break-glass, turn every public-access block back on (PutPublicAccessBlock)',
             };
     }
-    if (encryption !== undefined) outcomes['vault.encryption'] = encryptionOutcome(context, encryption);
+    if (encryption !== undefined) {
+      const bucketSide = encryptionOutcome(context, encryption);
+      const keyId =
+        encryption === 'absent'
+          ? undefined
+          : encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
+      // With the bucket on SSE-KMS, the key itself decides: that it is ours, its state, the deny on deleting or disabling it.
+      outcomes['vault.encryption'] =
+        bucketSide.status === 'PASS' && context.settings.encryption.type === 'SSE_KMS' && keyId
+          ? await kmsKeyOutcome(context, keyId)
+          : bucketSide;
+    }
     return outcomes;
   },
 };

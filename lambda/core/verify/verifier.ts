@@ -12,6 +12,7 @@ import {
   type VerifyRequest,
 } from '../../../contract/verify-report';
 import { md5Base64, sha256Base64 } from '../streams';
+import { AWS_CHECK_GROUPS } from './aws-checks';
 import { type CheckGroup, result, runGroup, skipped } from './check';
 import type { VerifyContext } from './context';
 import { coverageChecks, DEFAULT_RETENTION_SAMPLE, retentionCheck } from './data-checks';
@@ -32,6 +33,7 @@ export const CHECK_GROUPS: readonly CheckGroup<VerifyRun>[] = [
   coverageChecks,
   journalChecks,
   drillCheck,
+  ...AWS_CHECK_GROUPS,
 ];
 
 export function newReportId(now: Date): string {

@@ -125,6 +125,13 @@ const VERIFY_ENV = {
   BACKUP_PLAN_TAG: '{"key":"strongroom:backup","value":"true"}',
   BACKUP_PLAN_SCHEDULE: 'cron(0 3 ? * MON-FRI *)',
   VAULT_KEY_ARN: 'arn:aws:kms:eu-west-1:111111111111:alias/strongroom-vault',
+  VERIFY_EXPECTATIONS: JSON.stringify({
+    retentionDays: 30,
+    denies: {},
+    tlsSid: 'DenyInsecureTransport',
+    backupVaultLock: { minRetentionDays: 7, maxRetentionDays: 365, changeableForDays: 3 },
+    drill: null,
+  }),
 };
 
 describe("parseVerifyEnv: the AWS-only checks' settings", () => {
