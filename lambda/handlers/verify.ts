@@ -130,9 +130,8 @@ export async function verify(input: unknown, context: Context, deps = defaultDep
     const env = deps.env();
     // The schedule's event is told by its detail-type; anything else is read as a request, so its errors name its fields.
     const scheduledRun = typeof input === 'object' && input !== null && 'detail-type' in input;
-    const request = scheduledRun
-      ? (parseInput(ScheduledEventSchema, input, 'verify input'), {})
-      : parseInput(VerifyRequestSchema, input, 'verify input');
+    if (scheduledRun) parseInput(ScheduledEventSchema, input, 'verify input');
+    const request = scheduledRun ? {} : parseInput(VerifyRequestSchema, input, 'verify input');
     const clients = deps.clients(env);
     const verifyContext: VerifyContext = {
       settings: verifySettings(env, process.env.AWS_REGION ?? 'us-east-1'),
