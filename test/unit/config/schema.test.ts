@@ -304,7 +304,7 @@ describe('config schema', () => {
       'a misspelt change-rate field',
       'alerts.changeRate',
       { deletionPerInterval: 5 },
-      'alerts.changeRate',
+      'alerts.changeRate.deletionPerInterval: received 5, expected no such key (allowed here: intervalMinutes, deletionsPerInterval, writesPerInterval); did you mean "deletionsPerInterval"?',
     ],
     [
       'local backup retention zero',
