@@ -16,8 +16,9 @@ import type { VaultAccess } from './journal-seal';
  * - A burst is an interval whose destructive changes (overwrites + deletions) reach `minChanges` and exceed
  *   `factor` times the median of the `window` intervals before it (empty ones included): robust to one earlier
  *   burst, and a burst in the very first interval is still one. Consecutive burst intervals form one burst.
- * - The suggestion is the instant just before the first change of the latest burst (1 ms before it: the restore
- *   then holds every change before that one), because the incident being answered is usually the latest; every
+ * - The suggestion is the instant just before the first overwrite or deletion of the latest burst (1 ms before it:
+ *   the restore then holds every change before that one; within the burst's first interval, writes of new keys
+ *   before it are kept), because the incident being answered is usually the latest; every
  *   burst is listed with its own instant, so an earlier one is never hidden.
  *
  * Memory holds one count per distinct source instant (S3 keeps whole seconds), never the entries.
@@ -68,7 +69,7 @@ export interface ActivityInterval extends ChangeCounts {
 export interface ActivityBurst extends ChangeCounts {
   readonly start: string;
   readonly end: string;
-  /** The first change of the burst (source time) and a key it changed then. */
+  /** The burst's first overwrite or deletion (source time), and a key changed then. */
   readonly firstChange: string;
   readonly firstKey: string;
   /** The last change of the bucket (any kind) before the burst's first; null: the journal holds none. */
@@ -237,7 +238,8 @@ export function activityReport(
     slot.writes += c.writes;
     slot.overwrites += c.overwrites;
     slot.deletions += c.deletions;
-    if (Number.isNaN(slot.first)) slot.first = t;
+    // A burst is measured by its destructive changes: it begins with the first of them, not with a new key's write.
+    if (Number.isNaN(slot.first) && c.overwrites + c.deletions > 0) slot.first = t;
   }
   const flags = burstFlags(
     dense.map((d) => d.overwrites + d.deletions),

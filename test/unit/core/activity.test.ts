@@ -165,6 +165,19 @@ describe('activityReport', () => {
     expect(report.suggestedAsOf).toBe(new Date(T0 + 449_999).toISOString());
   });
 
+  it('T is before the first overwrite or deletion of the burst interval: a new key written earlier in it is kept', () => {
+    const report = activityReport(
+      instants([
+        [0, { writes: 3 }],
+        [301, { writes: 2 }],
+        [320, { deletions: 30 }, 'wiped'],
+      ]),
+      { bucket: BUCKET, intervalSeconds: 300 },
+    );
+    expect(report.bursts[0]).toMatchObject({ firstChange: at(320), firstKey: 'wiped', lastChangeBefore: at(301), writes: 2 });
+    expect(report.suggestedAsOf).toBe(new Date(T0 + 319_999).toISOString());
+  });
+
   it('a burst at the very start: listed, but nothing precedes it to restore to', () => {
     const report = activityReport(instants([[0, { deletions: 20 }]]), { bucket: BUCKET });
     expect(report.bursts).toHaveLength(1);
