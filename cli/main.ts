@@ -73,6 +73,19 @@ Example:
 ${EXIT_CODES_HELP}
 `;
 
+/** The flags the commands that read a deployment share: where the local one is, and which deployed function. */
+const deploymentOption = () =>
+  new Option(
+    '--deployment <file>',
+    'the local deployment file; default the latest one on the local S3 at LOCAL_S3_PORT (7480)',
+  ).helpGroup(LOCAL_HELP);
+const functionOption = () =>
+  new Option('--function <name>', 'the restore function (name or ARN); default <name>-restore').helpGroup(AWS_HELP);
+const nameOption = () =>
+  new Option('--name <prefix>', 'the deployment\'s name prefix (config "name"); default from --config, or strongroom').helpGroup(
+    AWS_HELP,
+  );
+
 /** A command whose usage errors become CliUsageError (exit 2) naming the flag, the value and what was expected. */
 class StrongroomCommand extends Command {
   override createCommand(name?: string): Command {
@@ -215,19 +228,9 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
         LOCAL_HELP,
       ),
     )
-    .addOption(
-      new Option(
-        '--deployment <file>',
-        'the local deployment file; default the latest one on the local S3 at LOCAL_S3_PORT (7480)',
-      ).helpGroup(LOCAL_HELP),
-    )
-    .addOption(new Option('--function <name>', 'the restore function (name or ARN); default <name>-restore').helpGroup(AWS_HELP))
-    .addOption(
-      new Option(
-        '--name <prefix>',
-        'the deployment\'s name prefix (config "name"); default from --config, or strongroom',
-      ).helpGroup(AWS_HELP),
-    )
+    .addOption(deploymentOption())
+    .addOption(functionOption())
+    .addOption(nameOption())
     .addOption(
       new Option('--config <file>', 'the Strongroom config: its name, region and restore targets become the defaults').helpGroup(
         AWS_HELP,
@@ -279,12 +282,7 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
     )
     .addOption(new Option('--json', 'print one JSON document on stdout'))
     .addOption(new Option('--local', 'read the journal of a saved local deployment (required: see below)').helpGroup(LOCAL_HELP))
-    .addOption(
-      new Option(
-        '--deployment <file>',
-        'the local deployment file; default the latest one on the local S3 at LOCAL_S3_PORT (7480)',
-      ).helpGroup(LOCAL_HELP),
-    )
+    .addOption(deploymentOption())
     .addHelpText(
       'after',
       '\nIn AWS only the restore function may assume the restore-reader role, and the restore API has no timeline\n' +
@@ -327,19 +325,9 @@ function activityCommandOf(program: Command, deps: CliDependencies, setExit: (co
     .addOption(new Option('--interval <length>', 'the interval: "10s", "5m", "1h", "1d"; default chosen for the span'))
     .addOption(new Option('--json', 'print one JSON document on stdout'))
     .addOption(new Option('--local', 'read the journal of a saved local deployment instead of AWS').helpGroup(LOCAL_HELP))
-    .addOption(
-      new Option(
-        '--deployment <file>',
-        'the local deployment file; default the latest one on the local S3 at LOCAL_S3_PORT (7480)',
-      ).helpGroup(LOCAL_HELP),
-    )
-    .addOption(new Option('--function <name>', 'the restore function (name or ARN); default <name>-restore').helpGroup(AWS_HELP))
-    .addOption(
-      new Option(
-        '--name <prefix>',
-        'the deployment\'s name prefix (config "name"); default from --config, or strongroom',
-      ).helpGroup(AWS_HELP),
-    )
+    .addOption(deploymentOption())
+    .addOption(functionOption())
+    .addOption(nameOption())
     .addOption(
       new Option('--config <file>', 'the Strongroom config: its name and region become the defaults').helpGroup(AWS_HELP),
     )

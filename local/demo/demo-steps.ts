@@ -610,9 +610,9 @@ const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
 
 /**
  * The responder's restore: `strongroom restore --local` runs as of the T `strongroom activity` suggested (just
- * before the attack's burst; the activity step journaled the attack and checked T), into the restore target: the restore role may
- * write only the configured restore targets (lib/policy restoreStatements), never the source. Every key of the
- * target is then compared with the source as it was before the attack.
+ * before the attack's burst; the activity step journaled the attack and checked T), into the restore target: the
+ * restore role may write only the configured restore targets (lib/policy restoreStatements), never the source.
+ * Every key of the target is then compared with the source as it was before the attack.
  */
 const restoreStep: Step<DemoState> = {
   name: 'restore',
