@@ -1,5 +1,6 @@
-// One jest run, four projects: unit and infra and policy need nothing but Node; integ talks to
-// the real local S3 (Ceph RGW), which its global setup starts once per run.
+// One jest run, five projects: unit and infra and policy need nothing but Node; browser renders the
+// HTML report in Debian's headless Chromium; integ talks to the real local S3 (Ceph RGW), which its
+// global setup starts once per run.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const project = (name, extra = {}) => ({
   displayName: name,
@@ -15,6 +16,7 @@ module.exports = {
     project('unit'),
     project('infra'),
     project('policy'),
+    project('browser'),
     project('integ', {
       globalSetup: '<rootDir>/test/integ/global-setup.ts',
       globalTeardown: '<rootDir>/test/integ/global-teardown.ts',

@@ -6,7 +6,7 @@ export const EXIT = {
   failure: 1,
   /** Bad usage or input: an unknown or malformed flag, a name or time that does not fit, or --yes needed. */
   usage: 2,
-  /** The restore ran to its end, but some objects failed (listed; a rerun at the same instant retries only those). */
+  /** The restore ran to its end, but some objects failed (listed; a rerun at the same instant retries only those); verify found a FAIL. */
   restoreFailures: 3,
   /** Aborted by the user: "no" at the confirmation prompt (nothing written), or Ctrl-C. */
   aborted: 4,
@@ -19,5 +19,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  failure: S3, STS, the Lambda, the journal or the network failed (the message says what)
   2  bad usage or input: the message names the flag, the value received and what was expected
      (also: a confirmation is needed but stdin is not a terminal; pass --yes)
-  3  the restore finished, but some objects failed (listed; run it again with the same absolute --as-of to retry them)
+  3  the restore finished, but some objects failed (listed; run it again with the same absolute --as-of to retry them);
+     verify: a check FAILed, or the report could not be filed
   4  aborted by the user: declined at the prompt (nothing written) or interrupted with Ctrl-C`;

@@ -18,6 +18,7 @@ import { type ListFlags, parseListArgs, parseRestoreRpArgs, type RestoreRpFlags 
 import { type BackupAccess, listCommand, type Resolved, restoreRpCommand } from './recovery-points-command';
 import { assertCanConfirm, restoreCommand } from './restore-command';
 import { timelineCommand } from './timeline-command';
+import { verifyCommands } from './verify-command';
 
 /*
  * The `strongroom` command line: commander parses, cli/args.ts checks every value, the commands run against a
@@ -300,6 +301,7 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
     });
   activityCommandOf(program, deps, setExit);
   recoveryPointsCommands(program, deps, setExit);
+  verifyCommands(program, io, setExit);
   return program;
 }
 

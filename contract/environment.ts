@@ -19,7 +19,16 @@ export const FUNCTION_ENV_VARS = {
   reconciler: ['AUDITOR_ROLE_ARN', 'QUEUE_URL', 'RECONCILER_FUNCTION_NAME'],
   restore: ['RESTORE_READER_ROLE_ARN', 'RESTORE_TARGETS', 'RESTORE_FUNCTION_NAME', 'RESTORE_STATE_MACHINE_ARN'],
   sealer: ['AUDITOR_ROLE_ARN', 'INGEST_ROLE_ARN', 'SEAL_SETTLE_SECONDS'],
-  verify: ['AUDITOR_ROLE_ARN', 'BACKUP_VAULT_ARN', 'RPO_MINUTES'],
+  // BACKUP_PLAN_TAG is JSON {key, value}; VAULT_KEY_ARN is the vault key's alias ARN, or empty with SSE-S3.
+  verify: [
+    'AUDITOR_ROLE_ARN',
+    'EVIDENCE_WRITER_ROLE_ARN',
+    'BACKUP_VAULT_ARN',
+    'RPO_MINUTES',
+    'BACKUP_PLAN_TAG',
+    'BACKUP_PLAN_SCHEDULE',
+    'VAULT_KEY_ARN',
+  ],
 } as const;
 
 export type FunctionKind = keyof typeof FUNCTION_ENV_VARS;

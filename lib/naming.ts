@@ -13,10 +13,10 @@ export interface VaultRoleNames {
   /** Reader of the vault's settings, retention and journal, never of object data (verify, reconciler). */
   readonly auditor: string;
   /**
-   * Writer of one account's compliance evidence under `reports/<account>/`. RESERVED: no stack or
-   * provisioner creates this role yet (a later issue decides who files reports); the bucket policy
-   * already exempts exactly this name from the deny on report writes, and the SCP stops anyone but
-   * break-glass and the deploy role from creating a role of that name.
+   * Writer of one account's compliance evidence under `reports/<account>/` (assumed by the verifier):
+   * PutObject there and nothing else. The bucket policy exempts exactly this name from the deny on
+   * report writes, and the SCP stops anyone but break-glass and the deploy role from creating or
+   * changing a role of that name.
    */
   readonly evidenceWriter: string;
 }
@@ -28,6 +28,8 @@ export interface StrongroomNames {
   readonly backupVault: string;
   /** AWS Backup vault in each primary account, the source of the cross-account copies. */
   readonly localBackupVault: string;
+  /** Alias of the vault's customer key (SSE_KMS only): the primary account knows the key by it, not by its random id. */
+  readonly vaultKeyAlias: string;
   /**
    * Roles in the backup account, one set per primary account (suffixed with its id), so that the
    * functions of one primary account can never reach another account's backups.
@@ -58,6 +60,7 @@ export function strongroomNames(config: StrongroomConfig): StrongroomNames {
     vaultLogBucket: `${name}-vault-logs-${backup}-${region}`,
     backupVault: `${name}-vault`,
     localBackupVault: `${name}-local`,
+    vaultKeyAlias: `alias/${name}-vault`,
     vaultRoles: (primaryAccountId) => ({
       ingest: `${name}-ingest-${primaryAccountId}`,
       restoreReader: `${name}-restore-reader-${primaryAccountId}`,

@@ -199,7 +199,7 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
       'Every bucket-policy Deny of the form {Principal "*", ArnNotEquals aws:PrincipalArn [exempt]} (DenyObjectDestructionExceptBreakGlass, DenyBackupWritesExceptIngest<account>, DenyReportWritesExceptEvidenceWriter<account>, DenyWritesOutsideAccountPrefixesExceptBreakGlass, DenyObjectTaggingExceptBreakGlass, DenyDataReadsExceptRestoreReaders, DenyBucketReconfigurationExceptBreakGlass, DenyPolicyChangesExceptBreakGlassAndDeployer)',
     rgw: 'aws:PrincipalArn is not evaluated in conditions: the deny silently never applies',
     local:
-      'Principal becomes every local principal that is not exempt — the primary tenant as a whole (tenant root ARN, which RGW matches to each of its users), the backup admin and the vault roles — and the condition is removed; exempt roles stay absent, and so do their stand-in users (the reserved evidence writer exists nowhere, so every local principal but break-glass is denied report writes)',
+      'Principal becomes every local principal that is not exempt — the primary tenant as a whole (tenant root ARN, which RGW matches to each of its users), the backup admin and the vault roles — and the condition is removed; exempt roles stay absent, and so do their stand-in users (so under reports/<account>/ only that account’s evidence writer and break-glass may write)',
     awsProof: 'test/policy/vault-bucket.test.ts (every caller kind, exempt and not) and its guards',
   },
   {
@@ -224,10 +224,11 @@ export const RGW_ADAPTATIONS: readonly Adaptation[] = [
   },
   {
     id: 'absent-service-statement',
-    subject: 'Identity statements on services the local S3 does not have: backup:*, kms:*, lambda:*, states:*',
+    subject: 'Identity statements on services the local S3 does not have: backup:*, kms:*, lambda:*, states:*, tag:*',
     rgw: 'a role or user policy naming them is refused whole (400)',
     local: 'statement dropped from the role / user policy',
-    awsProof: 'test/policy/backup-vault.test.ts, test/policy/kms.test.ts, test/infra (ProtectedAccountStack templates)',
+    awsProof:
+      'test/policy/backup-vault.test.ts, test/policy/kms.test.ts, test/policy/verify-aws-reads.test.ts, test/infra (ProtectedAccountStack templates)',
   },
   {
     id: 'assume-role-identity-statement',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { problemsFromIssues } from '../../contract/errors';
+import { ProblemsError, problemsFromIssues } from '../../contract/errors';
 import {
   accountIdSchema,
   bucketNameSchema,
@@ -9,6 +9,7 @@ import {
   type SourceSpec,
 } from '../../contract/names';
 import { EnvironmentError } from '../core/errors';
+import { parseAwsCron } from '../core/verify/aws-checks-schedule';
 
 /*
  * Reads the functions' environment, once, against the contract in contract/environment.ts (which the
@@ -72,9 +73,17 @@ export interface SealerEnv extends CommonEnv {
 
 export interface VerifyEnv extends CommonEnv {
   readonly auditorRoleArn: string;
+  /** Files the verify report under reports/<account>/ (PutObject there and nothing else). */
+  readonly evidenceWriterRoleArn: string;
   /** The AWS Backup vault (under Vault Lock) in the backup account. */
   readonly backupVaultArn: string;
   readonly rpoMinutes: number;
+  /** The backup plan's selection tag: the resources whose recovery points verify looks for. */
+  readonly backupPlanTag: { readonly key: string; readonly value: string };
+  /** The backup plan's cron(...) schedule, from which verify derives the interval recovery points must be fresh within. */
+  readonly backupPlanSchedule: string;
+  /** The vault key (its alias ARN) when the vault encrypts with SSE-KMS; null with SSE-S3. */
+  readonly vaultKeyArn: string | null;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -230,15 +239,41 @@ const VerifySchema = z
   .object({
     ...common,
     AUDITOR_ROLE_ARN: roleArn,
+    EVIDENCE_WRITER_ROLE_ARN: roleArn,
     BACKUP_VAULT_ARN: matching(
       /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[\w.-]{2,50}$/,
       'an AWS Backup vault ARN such as "arn:aws:backup:eu-west-1:111111111111:backup-vault:strongroom-vault"',
     ),
     RPO_MINUTES: matching(/^[1-9]\d{0,5}$/, 'a whole number of minutes >= 1').transform(Number),
+    BACKUP_PLAN_TAG: json(
+      z.strictObject(
+        { key: z.string({ error: 'a tag key' }).min(1, { error: 'a tag key' }), value: z.string({ error: 'a tag value' }) },
+        { error: 'a tag {key, value}' },
+      ),
+      "the backup plan's selection tag {key, value}",
+    ),
+    BACKUP_PLAN_SCHEDULE: text('the backup plan\'s schedule, "cron(m h dom mon dow year)"').superRefine((value, ctx) => {
+      try {
+        parseAwsCron(value, 'BACKUP_PLAN_SCHEDULE');
+      } catch (error: unknown) {
+        if (!(error instanceof ProblemsError)) throw error;
+        ctx.addIssue({ code: 'custom', input: value, message: error.problems[0]?.expected ?? error.message });
+      }
+    }),
+    // Empty with SSE-S3 (no customer key). z.string, not text(): the empty value is meaningful.
+    VAULT_KEY_ARN: z
+      .string({ error: "the vault key's ARN or alias ARN, or empty with SSE-S3" })
+      .regex(/^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[\w-]+|alias\/[\w/-]+)$/, {
+        error:
+          'a KMS key ARN or alias ARN such as "arn:aws:kms:eu-west-1:111111111111:alias/strongroom-vault", or empty with SSE-S3',
+      }),
   })
   .superRefine((e, ctx) => {
     inVaultAccount('AUDITOR_ROLE_ARN', e.AUDITOR_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
+    inVaultAccount('EVIDENCE_WRITER_ROLE_ARN', e.EVIDENCE_WRITER_ROLE_ARN, e.VAULT_ACCOUNT_ID, ctx);
     inVaultAccount('BACKUP_VAULT_ARN', e.BACKUP_VAULT_ARN, e.VAULT_ACCOUNT_ID, ctx);
+    // Only an ARN (the pattern above refuses anything else): empty means SSE-S3.
+    if (e.VAULT_KEY_ARN.startsWith('arn:')) inVaultAccount('VAULT_KEY_ARN', e.VAULT_KEY_ARN, e.VAULT_ACCOUNT_ID, ctx);
   });
 
 export function parseVerifyEnv(env: Environment = process.env): VerifyEnv {
@@ -246,8 +281,12 @@ export function parseVerifyEnv(env: Environment = process.env): VerifyEnv {
   return {
     ...commonOf(e),
     auditorRoleArn: e.AUDITOR_ROLE_ARN,
+    evidenceWriterRoleArn: e.EVIDENCE_WRITER_ROLE_ARN,
     backupVaultArn: e.BACKUP_VAULT_ARN,
     rpoMinutes: e.RPO_MINUTES,
+    backupPlanTag: e.BACKUP_PLAN_TAG,
+    backupPlanSchedule: e.BACKUP_PLAN_SCHEDULE,
+    vaultKeyArn: e.VAULT_KEY_ARN === '' ? null : e.VAULT_KEY_ARN,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { StrongroomError } from '../../contract/errors';
 import { RESTORE_ID_PATTERN, RestoreRequestSchema, type RestoreStatusResponse } from '../../contract/restore-api';
+import { type DrillRequest, DrillRequestSchema, type DrillResult } from '../../contract/verify-report';
 import { once, onceWith, parseRestoreEnv, type RestoreEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';
 import { type ActivityReport, activityOf } from '../core/activity';
@@ -18,9 +19,11 @@ import {
   markFinished,
   markHandedOver,
   type PlanResponse,
+  RestoreRequestError,
   type RestoreServiceDependencies,
   runRestore,
 } from '../core/restore-service';
+import { runDrill } from '../core/verify/drill';
 import { bucketName, parseInput } from './input';
 
 /*
@@ -89,6 +92,7 @@ const defaultDependencies: RestoreDependencies = {
 export type RestoreResponse =
   | PlanResponse
   | ActivityReport
+  | DrillResult
   | RestoreStatusResponse
   | {
       readonly restoreId: string;
@@ -108,6 +112,7 @@ export async function restore(input: unknown, context: Context, deps = defaultDe
       now: deps.now,
     };
     const action = typeof input === 'object' && input !== null ? (input as { action?: unknown }).action : undefined;
+    if (action === 'drill') return await drill(service, env, parseInput(DrillRequestSchema, input, 'drill request'), deps);
     if (action === 'continue' || action === 'batch') {
       const internal = parseInput(InternalSchema, input, 'restore request');
       deps.logger.appendKeys({ restoreId: internal.restoreId, targetBucket: internal.targetBucket, action: internal.action });
@@ -236,3 +241,39 @@ async function runBatch(
 }
 
 export const handler = (input: unknown, context: Context): Promise<RestoreResponse> => restore(input, context);
+
+/**
+ * The restore drill, for the verify function (its only caller: verify's role may invoke this function): a
+ * sample restored as of `asOfMinutesAgo` into `prefix` of a restore target, hashed, and removed again.
+ */
+async function drill(service: RestoreServiceDependencies, env: RestoreEnv, request: DrillRequest, deps: RestoreDependencies) {
+  if (!env.restoreTargets.includes(request.targetBucket)) {
+    throw new RestoreRequestError(
+      'targetBucket',
+      request.targetBucket,
+      `one of the configured restore targets (${env.restoreTargets.join(', ') || 'none are configured'})`,
+    );
+  }
+  deps.logger.appendKeys({ action: 'drill', targetBucket: request.targetBucket });
+  const result = await runDrill({
+    vault: service.vault,
+    target: service.target,
+    account: service.account,
+    sources: env.sources.map((s) => ({ bucket: s.bucket, prefixes: s.prefixes ?? [] })),
+    targetBucket: request.targetBucket,
+    prefix: request.prefix,
+    sampleSize: request.sampleSize,
+    asOf: new Date(deps.now().getTime() - request.asOfMinutesAgo * 60_000),
+    now: deps.now,
+    random: Math.random,
+  });
+  deps.logger.info('drill done', {
+    drillId: result.drillId,
+    sampled: result.sampled,
+    matched: result.matched,
+    failed: result.failed.length,
+    mismatched: result.mismatched.length,
+    durationMs: result.durationMs,
+  });
+  return result;
+}

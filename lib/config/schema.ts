@@ -5,6 +5,7 @@ import {
   deploymentNameSchema,
   externalIdSchema,
   iamRoleNameSchema as iamRoleName,
+  keyPrefixSchema,
   SourceSchema,
 } from '../../contract/names';
 
@@ -107,6 +108,19 @@ export const PrimaryAccountSchema = z.strictObject({
   sources: z.array(ConfigSourceSchema).min(1, { error: 'at least one source bucket' }),
   /** Buckets the restore function may write to. The source buckets are NOT implicitly included. */
   restoreTargets: z.array(bucketName).default([]),
+  /**
+   * The restore drill run with every verify: a sample of keys restored as of `asOfMinutesAgo` into a scratch
+   * prefix of `targetBucket` (one of restoreTargets), hashed against the journal, then removed.
+   * @default no drill (the drill.restore check is then SKIPPED)
+   */
+  drill: z
+    .strictObject({
+      targetBucket: bucketName,
+      prefix: keyPrefixSchema.default('.strongroom/drills/'),
+      sampleSize: integerIn(1, 1000).default(20),
+      asOfMinutesAgo: integerIn(0, 10080).default(60),
+    })
+    .optional(),
 });
 
 export const VaultEncryptionSchema = z.discriminatedUnion(
@@ -287,6 +301,16 @@ export const StrongroomConfigSchema = z
           });
         } else seenBuckets.set(source.bucket, here);
       });
+    });
+    config.primaryAccounts.forEach((account, i) => {
+      if (account.drill && !account.restoreTargets.includes(account.drill.targetBucket)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['primaryAccounts', i, 'drill', 'targetBucket'],
+          input: account.drill.targetBucket,
+          message: `one of this account's restoreTargets (${account.restoreTargets.join(', ') || 'none are configured'}): the drill writes as the restore function`,
+        });
+      }
     });
     const { minRetentionDays, maxRetentionDays } = config.backupVault.lock;
     if (maxRetentionDays < minRetentionDays) {

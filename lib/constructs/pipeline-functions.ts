@@ -13,6 +13,7 @@ import {
   type PrimaryRoleKind,
   primaryFunctionName,
   primaryRoleStatements,
+  RESOURCELESS_ACTIONS,
   restoreStateMachineName,
   stateMachineArn,
 } from '../policy/primary-roles';
@@ -44,7 +45,11 @@ export function copierBatchingWindow(batchSize: number): Duration | undefined {
 }
 
 /** Why a role's resource may end in a wildcard (cdk-nag asks); any other wildcard is refused. */
-function wildcardReason(kind: PrimaryRoleKind, resource: string): string {
+function wildcardReason(kind: PrimaryRoleKind, resource: string, actions: readonly string[]): string {
+  // An API without resource-level permissions takes only Resource "*".
+  if (resource === '*' && actions.length > 0 && actions.every((action) => RESOURCELESS_ACTIONS.includes(action))) {
+    return `The ${kind} role's ${actions.join(', ')} supports no resource-level permission, so IAM takes only Resource "*"; it reads tags and ARNs, nothing of the resources.`;
+  }
   // Object-level S3 actions on a prefix or a whole bucket: an object ARN is narrower only by naming every key.
   if (/^arn:[^:]+:s3:::/.test(resource)) {
     return `The ${kind} role's object-level S3 actions cover exactly the configured prefix or bucket; an object ARN can be narrower only by naming every key.`;
@@ -79,6 +84,8 @@ export interface PipelineFunctionsProps {
   readonly queueBatchingWindow?: Duration;
   /** Verify's recovery point objective: the age beyond which it calls a source stale. */
   readonly rpoMinutes: number;
+  /** The AWS Backup plan verify compares the vault's recovery points with: its selection tag and cron schedule. */
+  readonly backupPlan: { readonly schedule: string; readonly resourceTag: { readonly key: string; readonly value: string } };
   /** The sealer leaves journal segments younger than this for the next seal (config `pipeline.sealSettleSeconds`). */
   readonly sealSettleSeconds: number;
   /** Days CloudWatch Logs keeps each function's log lines. */
@@ -129,9 +136,10 @@ export class PipelineFunctions extends Construct {
       });
       const wildcards = new Set(statements.flatMap((st) => asList(st.Resource)).filter((r) => r.endsWith('*')));
       for (const resource of wildcards) {
+        const actions = statements.filter((st) => asList(st.Resource).includes(resource)).flatMap((st) => asList(st.Action));
         Validations.of(roles[kind]).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason: wildcardReason(kind, resource),
+          reason: wildcardReason(kind, resource, actions),
         });
       }
     }
@@ -169,9 +177,14 @@ export class PipelineFunctions extends Construct {
       },
       verify: {
         ...common,
-        AUDITOR_ROLE_ARN: vaultRoleArn('verify'),
+        AUDITOR_ROLE_ARN: vaultRoleArn('verify', 'auditor'),
+        EVIDENCE_WRITER_ROLE_ARN: vaultRoleArn('verify', 'evidenceWriter'),
         BACKUP_VAULT_ARN: arns.backupVault(model, model.backupAccount, model.backupVault),
         RPO_MINUTES: String(props.rpoMinutes),
+        BACKUP_PLAN_TAG: JSON.stringify(props.backupPlan.resourceTag),
+        BACKUP_PLAN_SCHEDULE: props.backupPlan.schedule,
+        // The key's id is random and lives in the other stack: verify knows it by its alias (empty: SSE-S3).
+        VAULT_KEY_ARN: model.vaultKeyAlias ? arns.kmsAlias(model, model.backupAccount, model.vaultKeyAlias) : '',
       },
       sealer: {
         ...common,

@@ -15,13 +15,15 @@ export interface VaultPolicyModel {
   readonly vaultBucket: string;
   readonly vaultLogBucket: string;
   readonly backupVault: string;
+  /** Alias of the vault's customer key in the backup account; null with SSE-S3 (no customer key). */
+  readonly vaultKeyAlias: string | null;
   readonly externalId: string;
   readonly roleNames: {
     /** Per primary account, so one account's functions can never touch another account's backups. */
     readonly ingest: (primaryAccount: string) => string;
     readonly restoreReader: (primaryAccount: string) => string;
     readonly auditor: (primaryAccount: string) => string;
-    /** Reserved (lib/naming.ts): exempt from the report-write deny, created by nothing yet. */
+    /** Files verify reports (lib/naming.ts): the only role exempt from the report-write deny. */
     readonly evidenceWriter: (primaryAccount: string) => string;
     readonly copier: string;
     readonly reconciler: string;
@@ -43,6 +45,7 @@ export function vaultPolicyModel(config: StrongroomConfig): VaultPolicyModel {
     vaultBucket: names.vaultBucket,
     vaultLogBucket: names.vaultLogBucket,
     backupVault: names.backupVault,
+    vaultKeyAlias: config.vault.encryption.type === 'SSE_KMS' ? names.vaultKeyAlias : null,
     externalId: config.externalId,
     roleNames: {
       ingest: (account) => names.vaultRoles(account).ingest,
@@ -74,6 +77,9 @@ export const arns = {
   objects: (m: VaultPolicyModel, bucket: string, prefix = '') => `arn:${m.partition}:s3:::${bucket}/${prefix}*`,
   backupVault: (m: VaultPolicyModel, account: string, vault: string) =>
     `arn:${m.partition}:backup:${m.region}:${account}:backup-vault:${vault}`,
+  kmsAlias: (m: VaultPolicyModel, account: string, alias: string) => `arn:${m.partition}:kms:${m.region}:${account}:${alias}`,
+  /** Every KMS key of an account: key ids are random, so a key known by its alias is named by a condition. */
+  kmsKeys: (m: VaultPolicyModel, account: string) => `arn:${m.partition}:kms:${m.region}:${account}:key/*`,
   breakGlass: (m: VaultPolicyModel) => arns.role(m, m.backupAccount, m.roleNames.breakGlass),
   deployRole: (m: VaultPolicyModel) => arns.role(m, m.backupAccount, m.roleNames.deploy),
 };

@@ -267,20 +267,64 @@ export const SOURCE_SETTINGS_READ_ACTIONS = [
 ];
 
 /**
- * Verify: assume the auditor role, list the sources for coverage and freshness, read the source
- * buckets' settings. Its metrics go out as EMF in its logs, so no cloudwatch:PutMetricData.
+ * APIs that take no resource-level permission: a statement granting them must name Resource "*"
+ * (pipeline-functions.ts acknowledges exactly these for cdk-nag).
  */
-export function verifyStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
+export const RESOURCELESS_ACTIONS = ['tag:GetResources'];
+
+/**
+ * Verify: assume the auditor role (and the evidence writer, to file its report), list the sources for
+ * coverage and freshness, read a sample of source objects to hash them against the journal
+ * (coverage.sha256), read the source buckets' settings, and list the resources carrying the backup plan's
+ * tag (to compare them with the vault's recovery points; tag:GetResources reads tags and ARNs, nothing of
+ * the resources themselves). Its metrics go out as EMF in its logs, so no cloudwatch:PutMetricData. It
+ * writes nothing in this account.
+ */
+export function verifyStatements(
+  m: VaultPolicyModel,
+  account: PrimaryAccountConfig,
+  restoreFunctionName?: string,
+): PolicyStatement[] {
   assertPrimaryAccountScoped(m, account);
+  const keys = [...new Set(account.sources.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];
   return [
     ...assumeVaultRoles(m, 'verify', account),
     ...listSources(m, account, 'ListSource'),
+    {
+      Sid: 'HashSourceObjects',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: account.sources.flatMap((source) => sourceObjects(m, source)),
+    },
+    ...(keys.length > 0
+      ? [
+          {
+            Sid: 'DecryptSourceObjectsThroughS3',
+            Effect: 'Allow' as const,
+            Action: 'kms:Decrypt',
+            Resource: keys,
+            Condition: { StringEquals: { 'kms:ViaService': `s3.${m.region}.amazonaws.com` } },
+          },
+        ]
+      : []),
     {
       Sid: 'ReadSourceSettings',
       Effect: 'Allow',
       Action: SOURCE_SETTINGS_READ_ACTIONS,
       Resource: account.sources.map((source) => arns.bucket(m, source.bucket)),
     },
+    { Sid: 'ListTaggedBackupResources', Effect: 'Allow', Action: RESOURCELESS_ACTIONS, Resource: '*' },
+    // The restore drill runs as the restore function (restore reader, target writes): verify only asks it to.
+    ...(account.drill && restoreFunctionName
+      ? [
+          {
+            Sid: 'AskRestoreForDrill',
+            Effect: 'Allow' as const,
+            Action: 'lambda:InvokeFunction',
+            Resource: functionArn(m, account.accountId, restoreFunctionName),
+          },
+        ]
+      : []),
   ];
 }
 
@@ -340,7 +384,7 @@ export function primaryRoleStatements(
     case 'restore':
       return restoreStatements(m, account, primaryFunctionName(configName, 'restore'), restoreStateMachineName(configName));
     case 'verify':
-      return verifyStatements(m, account);
+      return verifyStatements(m, account, primaryFunctionName(configName, 'restore'));
     case 'sealer':
       return sealerStatements(m, account);
   }

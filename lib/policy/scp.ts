@@ -16,8 +16,8 @@ export function backupAccountScp(m: VaultPolicyModel): PolicyDocument {
   const exceptBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': breakGlass } };
   const vaultBucket = arns.bucket(m, m.vaultBucket);
   // Wildcards over the per-account suffix keep the SCP under AWS's size limit however many accounts there are.
-  // The evidence writer is reserved, not created yet: the vault's policy exempts its name from the deny on
-  // report writes, so creating a role of that name is as much tampering as rewriting an existing one.
+  // The vault's policy exempts the evidence writer's name from the deny on report writes, so creating a role of
+  // that name (in an account where it was deleted, say) is as much tampering as rewriting an existing one.
   const vaultRoles = (['ingest', 'restoreReader', 'auditor', 'evidenceWriter'] as const).map((k) =>
     arns.role(m, m.backupAccount, m.roleNames[k]('*')),
   );

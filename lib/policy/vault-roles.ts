@@ -10,9 +10,9 @@ import { arns, type VaultPolicyModel } from './model';
  * policy repeats the same statements with the role as Principal, so the bucket's policy alone
  * tells an auditor the whole story of who can touch the vault.
  */
-export type VaultRoleKind = 'ingest' | 'restoreReader' | 'auditor';
+export type VaultRoleKind = 'ingest' | 'restoreReader' | 'auditor' | 'evidenceWriter';
 
-export const VAULT_ROLE_KINDS: readonly VaultRoleKind[] = ['ingest', 'restoreReader', 'auditor'];
+export const VAULT_ROLE_KINDS: readonly VaultRoleKind[] = ['ingest', 'restoreReader', 'auditor', 'evidenceWriter'];
 
 /** Bucket configuration an auditor reads to prove the vault is what it claims to be. */
 export const VAULT_CONFIG_READ_ACTIONS = [
@@ -118,6 +118,18 @@ export function vaultRoleGrants(m: VaultPolicyModel, kind: VaultRoleKind, primar
           Resource: [under('journal'), under('reports')],
         },
       ];
+    case 'evidenceWriter':
+      // Files verify reports, and nothing else: no read, no list, no delete, no retention action. Each
+      // report takes the default COMPLIANCE retention and, like every vault write, must carry
+      // If-None-Match (the bucket policy), so a filed report can be neither replaced nor removed.
+      return [
+        {
+          Sid: sid('EvidenceWriterFilesReports'),
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: under('reports'),
+        },
+      ];
   }
 }
 
@@ -129,6 +141,25 @@ export function auditorBackupReads(m: VaultPolicyModel): PolicyStatement {
     Action: ['backup:DescribeBackupVault', 'backup:GetBackupVaultAccessPolicy', 'backup:ListRecoveryPointsByBackupVault'],
     Resource: arns.backupVault(m, m.backupAccount, m.backupVault),
   };
+}
+
+/**
+ * The vault key's reads the auditor needs to prove the key can be neither deleted nor disabled (SSE_KMS only):
+ * its state and its policy, never a cryptographic operation. KMS key ids are random and the role is written
+ * from config alone, so the statement names the backup account's keys and narrows them to the one carrying
+ * the vault's alias. The key policy (kms.ts, AuditorsInspectKey) grants the same two reads to these roles.
+ */
+export function auditorKeyReads(m: VaultPolicyModel): PolicyStatement[] {
+  if (m.vaultKeyAlias === null) return [];
+  return [
+    {
+      Sid: 'AuditorInspectVaultKey',
+      Effect: 'Allow',
+      Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
+      Resource: arns.kmsKeys(m, m.backupAccount),
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': m.vaultKeyAlias } },
+    },
+  ];
 }
 
 /**
@@ -149,6 +180,9 @@ export function assumingRoleName(m: VaultPolicyModel, kind: VaultRoleKind): stri
       // The verifier checks coverage and retention; the reconciler reads the journal to find gaps; the
       // sealer reads the segments it seals.
       return [m.roleNames.verify, m.roleNames.reconciler, m.roleNames.sealer];
+    case 'evidenceWriter':
+      // Only the verifier files reports.
+      return [m.roleNames.verify];
   }
 }
 
@@ -172,5 +206,5 @@ export function vaultRoleTrust(m: VaultPolicyModel, kind: VaultRoleKind, primary
 
 export function vaultRolePermissions(m: VaultPolicyModel, kind: VaultRoleKind, primaryAccount: string): PolicyDocument {
   const grants = vaultRoleGrants(m, kind, primaryAccount);
-  return policy(...grants, ...(kind === 'auditor' ? [auditorBackupReads(m)] : []));
+  return policy(...grants, ...(kind === 'auditor' ? [auditorBackupReads(m), ...auditorKeyReads(m)] : []));
 }

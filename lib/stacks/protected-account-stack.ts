@@ -99,6 +99,7 @@ export class ProtectedAccountStack extends Stack {
       queueBatchSize: pipeline.queueBatchSize,
       queueBatchingWindow: batchingWindow,
       rpoMinutes: pipeline.rpoMinutes,
+      backupPlan: config.backupPlan,
       sealSettleSeconds: pipeline.sealSettleSeconds,
       logRetentionDays: pipeline.logRetentionDays,
     });

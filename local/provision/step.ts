@@ -49,11 +49,17 @@ export async function forEachFunctionRole<T>(make: (kind: PrimaryRoleKind) => Pr
   };
 }
 
-/** Runs `make` for every vault role (ingest, restore reader, auditor) at once. */
+/** Runs `make` for every vault role (ingest, restore reader, auditor, evidence writer) at once. */
 export async function forEachVaultRole<T>(make: (kind: VaultRoleKind) => Promise<T>): Promise<Record<VaultRoleKind, T>> {
   const ingest = make('ingest');
   const restoreReader = make('restoreReader');
   const auditor = make('auditor');
-  await Promise.all([ingest, restoreReader, auditor]);
-  return { ingest: await ingest, restoreReader: await restoreReader, auditor: await auditor };
+  const evidenceWriter = make('evidenceWriter');
+  await Promise.all([ingest, restoreReader, auditor, evidenceWriter]);
+  return {
+    ingest: await ingest,
+    restoreReader: await restoreReader,
+    auditor: await auditor,
+    evidenceWriter: await evidenceWriter,
+  };
 }

@@ -35,6 +35,7 @@ const ARN = {
   ingest: `arn:aws:iam::${BACKUP}:role/strongroom-ingest-${PRIMARY}`,
   restoreReader: `arn:aws:iam::${BACKUP}:role/strongroom-restore-reader-${PRIMARY}`,
   auditor: `arn:aws:iam::${BACKUP}:role/strongroom-auditor-${PRIMARY}`,
+  evidenceWriter: `arn:aws:iam::${BACKUP}:role/strongroom-evidence-writer-${PRIMARY}`,
   backupVault: `arn:aws:backup:eu-west-1:${BACKUP}:backup-vault:strongroom-vault`,
   restoreFunction: `arn:aws:lambda:eu-west-1:${PRIMARY}:function:strongroom-restore`,
   restoreStateMachine: `arn:aws:states:eu-west-1:${PRIMARY}:stateMachine:strongroom-restore`,
@@ -355,6 +356,7 @@ describe('the pipeline constructs refuse what they cannot build, even when const
     copierReservedConcurrency: 10,
     queueBatchSize: 10,
     rpoMinutes: 60,
+    backupPlan: example.backupPlan,
     sealSettleSeconds: 300,
     logRetentionDays: 30,
     ...change,
@@ -726,8 +728,13 @@ describe('functions', () => {
         ...common,
         POWERTOOLS_SERVICE_NAME: 'verify',
         AUDITOR_ROLE_ARN: ARN.auditor,
+        EVIDENCE_WRITER_ROLE_ARN: ARN.evidenceWriter,
         BACKUP_VAULT_ARN: ARN.backupVault,
         RPO_MINUTES: '60',
+        BACKUP_PLAN_TAG: '{"key":"strongroom:backup","value":"true"}',
+        BACKUP_PLAN_SCHEDULE: 'cron(0 3 * * ? *)',
+        // The example encrypts with SSE-S3: no customer key to check.
+        VAULT_KEY_ARN: '',
       },
       sealer: {
         ...common,
@@ -743,6 +750,26 @@ describe('functions', () => {
         Environment: { Variables: Match.objectEquals(expected[kind]) },
       });
     }
+  });
+
+  it("gives verify the backup plan's tag and schedule, and the vault key by its alias ARN with SSE_KMS", () => {
+    const { template } = synth(
+      configWith((c) => {
+        c.vault.encryption = { type: 'SSE_KMS', denyKeyDeletion: true };
+        c.backupPlan.schedule = 'cron(30 1 ? * MON-FRI *)';
+        c.backupPlan.resourceTag = { key: 'backup=tier', value: 'gold' };
+      }),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'strongroom-verify',
+      Environment: {
+        Variables: Match.objectLike({
+          BACKUP_PLAN_TAG: '{"key":"backup=tier","value":"gold"}',
+          BACKUP_PLAN_SCHEDULE: 'cron(30 1 ? * MON-FRI *)',
+          VAULT_KEY_ARN: 'arn:aws:kms:eu-west-1:111111111111:alias/strongroom-vault',
+        }),
+      },
+    });
   });
 
   it('takes SEAL_SETTLE_SECONDS from pipeline.sealSettleSeconds', () => {
@@ -772,7 +799,12 @@ describe('functions', () => {
       restoreFunctionName: 'strongroom-restore',
       restoreStateMachineArn: `arn:aws:states:eu-west-1:${PRIMARY}:stateMachine:strongroom-restore`,
     });
-    expect(parseVerifyEnv(variables('verify')).rpoMinutes).toBe(60);
+    expect(parseVerifyEnv(variables('verify'))).toMatchObject({
+      rpoMinutes: 60,
+      backupPlanTag: { key: 'strongroom:backup', value: 'true' },
+      backupPlanSchedule: 'cron(0 3 * * ? *)',
+      vaultKeyArn: null,
+    });
     expect(parseSealerEnv(variables('sealer'))).toMatchObject({
       ingestRoleArn: ARN.ingest,
       auditorRoleArn: ARN.auditor,
@@ -886,15 +918,18 @@ describe('roles: exact permissions, fixed names', () => {
     );
   });
 
-  it('verify: assumes the auditor role, lists the sources, reads their versioning, lock and notification settings', () => {
+  it('verify: assumes the auditor role, lists the sources, reads their versioning, lock and notification settings, lists tagged resources', () => {
     expect(atoms(roleStatements(t, roleId('strongroom-verify')))).toEqual(
       [
         atom('sts:AssumeRole', ARN.auditor),
+        atom('sts:AssumeRole', ARN.evidenceWriter),
         ...listSources,
         ...['s3:GetBucketVersioning', 's3:GetBucketObjectLockConfiguration', 's3:GetBucketNotification'].flatMap((a) => [
           atom(a, 'arn:aws:s3:::acme-prod-invoices'),
           atom(a, 'arn:aws:s3:::acme-prod-uploads'),
         ]),
+        // The backup plan's tagged resources, for backup.recovery-points: the API takes Resource "*" only.
+        atom('tag:GetResources', '*'),
         ...logsAtoms('strongroom-verify'),
       ].sort(),
     );
@@ -952,7 +987,7 @@ describe('roles: exact permissions, fixed names', () => {
   });
 });
 
-describe('no permission reaches the backup account beyond the three vault roles and the Backup copy', () => {
+describe('no permission reaches the backup account beyond the four vault roles and the Backup copy', () => {
   /*
    * Every Allow statement of every policy document (identity, trust, resource policies) in every
    * primary template is checked: a resource in another account must be one of this account's three
@@ -980,7 +1015,7 @@ describe('no permission reaches the backup account beyond the three vault roles 
     (_name, accountId, template) => {
       const account = twoAccounts.primaryAccounts.find((a) => a.accountId === accountId);
       const buckets = new Set([...(account?.sources.map((s) => s.bucket) ?? []), ...(account?.restoreTargets ?? [])]);
-      const vaultRoles = ['ingest', 'restore-reader', 'auditor'].map(
+      const vaultRoles = ['ingest', 'restore-reader', 'auditor', 'evidence-writer'].map(
         (k) => `arn:aws:iam::${BACKUP}:role/strongroom-${k}-${accountId}`,
       );
       const backupRoleId = logicalIdOf(template, 'AWS::IAM::Role', {
@@ -991,6 +1026,8 @@ describe('no permission reaches the backup account beyond the three vault roles 
       const crossAccount: string[] = [];
       const anyResource: string[] = [];
       const statesRole = statesRoleOf(template);
+      const verifyRole = logicalIdOf(template, 'AWS::IAM::Role', { RoleName: 'strongroom-verify' });
+      const verifyAnyResource: string[] = [];
       let checked = 0;
       for (const { where, owner, document } of policyDocuments(template)) {
         for (const statement of document.Statement as Json[]) {
@@ -1001,6 +1038,11 @@ describe('no permission reaches the backup account beyond the three vault roles 
             checked++;
             if (resource === '*' && owner === statesRole) {
               anyResource.push(...(asList(statement.Action) as string[]));
+              continue;
+            }
+            // tag:GetResources takes no resource-level permission; it lists this account's tagged resources.
+            if (resource === '*' && owner === verifyRole) {
+              verifyAnyResource.push(...(asList(statement.Action) as string[]));
               continue;
             }
             expect(`${where}: ${resource}`).not.toMatch(/^\*$|:\*:/);
@@ -1023,6 +1065,7 @@ describe('no permission reaches the backup account beyond the three vault roles 
       }
       expect(checked).toBeGreaterThan(20);
       expect(anyResource.sort()).toEqual([...STATES_LOG_DELIVERY_ACTIONS].sort());
+      expect(verifyAnyResource).toEqual(['tag:GetResources']);
       const roleOf = (name: string) => logicalIdOf(template, 'AWS::IAM::Role', { RoleName: name });
       expect(crossAccount.sort()).toEqual(
         [
@@ -1030,6 +1073,8 @@ describe('no permission reaches the backup account beyond the three vault roles 
           `${roleOf('strongroom-restore')}|sts:AssumeRole|${vaultRoles[1]}`,
           `${roleOf('strongroom-reconciler')}|sts:AssumeRole|${vaultRoles[2]}`,
           `${roleOf('strongroom-verify')}|sts:AssumeRole|${vaultRoles[2]}`,
+          // Verify files its report as the evidence writer.
+          `${roleOf('strongroom-verify')}|sts:AssumeRole|${vaultRoles[3]}`,
           // The sealer reads the journal as the auditor and appends seals as the ingest role.
           `${roleOf('strongroom-sealer')}|sts:AssumeRole|${vaultRoles[0]}`,
           `${roleOf('strongroom-sealer')}|sts:AssumeRole|${vaultRoles[2]}`,
@@ -1540,6 +1585,8 @@ describe('cdk-nag AwsSolutions', () => {
         // The restore role follows the restore state machine's executions.
         'AwsSolutions-IAM5[Resource::arn:aws:states:eu-west-1:222222222222:execution:strongroom-restore:*]',
         // The restore state machine's role: log delivery, manifests and results, its map's child executions.
+        'AwsSolutions-IAM5[Resource::*]',
+        // The verify role's tag:GetResources (no resource-level permission exists for it).
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-restore/.strongroom/restores/*/manifest.jsonl]',
         'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-restore/.strongroom/restores/*/results/*]',

@@ -69,7 +69,7 @@ function functionsOf(resources: Record<string, Json>) {
 }
 
 it('synthesizes the vault side it checks against', () => {
-  expect(vaultRoles.size).toBe(3 * config.primaryAccounts.length);
+  expect(vaultRoles.size).toBe(4 * config.primaryAccounts.length);
   expect(vaultBucket).toBe(`strongroom-vault-${BACKUP}-eu-west-1`);
   expect(backupVault.BackupVaultName).toBe('strongroom-vault');
 });
@@ -91,7 +91,7 @@ describe.each(primaries.map((p) => [p.account.name, p] as const))('primary accou
 
   it('every vault role of this account trusts only roles this stack creates, with the external id its functions send', () => {
     const ownVaultRoles = [...vaultRoles].filter(([name]) => name.endsWith(`-${account.accountId}`));
-    expect(ownVaultRoles).toHaveLength(3);
+    expect(ownVaultRoles).toHaveLength(4);
     for (const [name, trust] of ownVaultRoles) {
       for (const statement of trust) {
         expect(statement.Principal).toEqual({ AWS: `arn:aws:iam::${account.accountId}:root` });
@@ -107,9 +107,10 @@ describe.each(primaries.map((p) => [p.account.name, p] as const))('primary accou
   it('every vault role a function is given exists, trusts that function’s role, and only those its role may assume', () => {
     const used = new Set<string>();
     for (const f of functions) {
-      // One vault role per function, but for the sealer: it reads as the auditor and appends as the ingest role.
+      // One vault role per function, but for the sealer (it reads as the auditor and appends as the ingest role)
+      // and verify (it reads as the auditor and files its report as the evidence writer).
       const vaultRoleVars = Object.keys(f.env).filter((v) => v.endsWith('_ROLE_ARN'));
-      expect(vaultRoleVars).toHaveLength(f.name === 'strongroom-sealer' ? 2 : 1);
+      expect(vaultRoleVars).toHaveLength(['strongroom-sealer', 'strongroom-verify'].includes(f.name) ? 2 : 1);
       const given = vaultRoleVars.map((v) => f.env[v] as string);
       for (const arn of given) {
         const name = arn.split('/').pop() as string;
@@ -125,7 +126,7 @@ describe.each(primaries.map((p) => [p.account.name, p] as const))('primary accou
         .flatMap((s) => asList(s.Resource));
       expect(assumable.sort()).toEqual([...given].sort());
     }
-    // Each of the account's three vault roles is used by some function (nothing trusted for nothing).
+    // Each of the account's four vault roles is used by some function (nothing trusted for nothing).
     expect([...used].sort()).toEqual([...vaultRoles.keys()].filter((n) => n.endsWith(`-${account.accountId}`)).sort());
   });
 

@@ -131,7 +131,7 @@ describe('VaultStack: the vault bucket policy', () => {
     const { resource } = bucketPolicyOf(VAULT);
     expect(resource.DeletionPolicy).toBe('Retain');
     const roleIds = Object.keys(template.findResources('AWS::IAM::Role'));
-    expect(roleIds).toHaveLength(3);
+    expect(roleIds).toHaveLength(4);
     expect(resource.DependsOn).toEqual(expect.arrayContaining(roleIds));
   });
 
@@ -244,9 +244,21 @@ describe('VaultStack: the vault bucket policy', () => {
     });
   });
 
-  it('reserves the evidence writer by name only: the stack creates no such role', () => {
+  it('creates the evidence writer: it files reports under its own reports/ prefix and does nothing else', () => {
     const names = Object.values(template.findResources('AWS::IAM::Role')).map((r) => r.Properties.RoleName);
-    expect(names.filter((n: string) => n.includes('evidence-writer'))).toEqual([]);
+    expect(names.filter((n: string) => n.includes('evidence-writer'))).toEqual(['strongroom-evidence-writer-222222222222']);
+    const writerStatements = (
+      bucketPolicyOf(VAULT).resource.Properties.PolicyDocument.Statement as Array<Record<string, any>>
+    ).filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal).includes('strongroom-evidence-writer-'));
+    expect(writerStatements).toEqual([
+      {
+        Sid: 'EvidenceWriterFilesReports222222222222',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111111111111:role/strongroom-evidence-writer-222222222222' },
+        Action: 's3:PutObject',
+        Resource: `arn:aws:s3:::${VAULT}/reports/222222222222/*`,
+      },
+    ]);
   });
 
   it('denies replication writes and object tagging to everyone but break-glass', () => {
@@ -457,12 +469,14 @@ describe('VaultStack: the vault roles', () => {
     }
   });
 
-  it('creates one set of three roles per primary account, none trusting another account', () => {
+  it('creates one set of four roles per primary account, none trusting another account', () => {
     const twoAccounts = synthVaultStack(twoAccountConfig()).template;
     const roles = Object.values(twoAccounts.findResources('AWS::IAM::Role')).map((r) => r.Properties);
     expect(roles.map((r) => r.RoleName).sort()).toEqual([
       'strongroom-auditor-222222222222',
       'strongroom-auditor-333333333333',
+      'strongroom-evidence-writer-222222222222',
+      'strongroom-evidence-writer-333333333333',
       'strongroom-ingest-222222222222',
       'strongroom-ingest-333333333333',
       'strongroom-restore-reader-222222222222',

@@ -11,6 +11,7 @@ import {
   vaultBucketPolicy,
   vaultLogBucketPolicyStatements,
 } from '../../lib/policy/vault-bucket';
+import { vaultRolePermissions } from '../../lib/policy/vault-roles';
 import {
   type Actor,
   actors,
@@ -91,24 +92,32 @@ const writeKinds = {
 const WELL_FORMED = writeKinds['PutObject / CompleteMultipartUpload'];
 
 /**
- * The reserved evidence writer, as the later issue might create it: a backup-account role whose own
- * identity policy allows s3:PutObject on the whole bucket. What it may do is then up to the bucket policy.
+ * The evidence writer twice: as the stack creates it (its own identity policy: PutObject under its reports
+ * prefix), and widened, with an identity policy allowing s3:PutObject on the whole bucket (an administrator
+ * edited it): what it may do is then up to the bucket policy alone.
  */
 const evidenceWriter = roleSession(
   'evidence-writer(222)',
   BACKUP_ACCOUNT,
   model.roleNames.evidenceWriter(P),
+  [{ name: 'strongroom', policy: vaultRolePermissions(model, 'evidenceWriter', P) }],
+  'strongroom-verify',
+);
+const widenedEvidenceWriter = roleSession(
+  'widened evidence-writer(222)',
+  BACKUP_ACCOUNT,
+  model.roleNames.evidenceWriter(P),
   [
     {
-      name: 'EvidenceWriterDraft',
-      policy: policy({ Sid: 'EvidenceWriterDraft', Effect: 'Allow', Action: 's3:PutObject', Resource: `${vaultBucketArn}/*` }),
+      name: 'EvidenceWriterWidened',
+      policy: policy({ Sid: 'EvidenceWriterWidened', Effect: 'Allow', Action: 's3:PutObject', Resource: `${vaultBucketArn}/*` }),
     },
   ],
   'strongroom-verify',
 );
 
 /** Callers whose identity policy allows s3:PutObject on every vault key (the vault roles' stop at their prefixes). */
-const grantsEveryWrite = new Set<Actor>([actors.backupAdmin, actors.backupAdminUser, evidenceWriter]);
+const grantsEveryWrite = new Set<Actor>([actors.backupAdmin, actors.backupAdminUser, widenedEvidenceWriter]);
 
 const refused = (principal: Actor, place: Place, context: Record<string, string> = WELL_FORMED): Scenario => ({
   principal,
@@ -181,31 +190,58 @@ describe("object creation: each account's ingest role appends under its own two 
   it.each(cases(rows))('%s', async (_title, row) => prove(row, { resourcePolicy: bucketPolicy }));
 });
 
-describe("object creation: the reserved evidence writer files its own account's reports only", () => {
+/** Why the evidence writer, as created, may not read, list, delete or re-lock: no grant, or a bucket-policy deny. */
+const EVIDENCE_WRITER_REFUSALS: Record<string, string | string[]> = {
+  's3:GetObject': ['implicit:identity', 'implicit:resource'],
+  's3:ListBucket': ['implicit:identity', 'implicit:resource'],
+  's3:DeleteObject': 'resource:DenyObjectDestructionExceptBreakGlass',
+  's3:PutObjectRetention': 'resource:DenyObjectDestructionExceptBreakGlass',
+};
+
+describe("object creation: the evidence writer files its own account's reports only, even when widened", () => {
+  const elsewhere = ['ownObjects', 'ownJournal', 'neighbourReports', 'neighbourObjects', 'reportsTop', 'bucketRoot'] as const;
   const rows: Scenario[] = [
-    allowed(evidenceWriter, 'ownReports', 'identity:EvidenceWriterDraft'),
-    ...(['ownObjects', 'ownJournal', 'neighbourReports', 'neighbourObjects', 'reportsTop', 'bucketRoot'] as const).map((place) =>
-      refused(evidenceWriter, place),
+    allowed(evidenceWriter, 'ownReports', [
+      'identity:EvidenceWriterFilesReports222222222222',
+      'resource:EvidenceWriterFilesReports222222222222',
+    ]),
+    allowed(widenedEvidenceWriter, 'ownReports', [
+      'identity:EvidenceWriterWidened',
+      'resource:EvidenceWriterFilesReports222222222222',
+    ]),
+    ...elsewhere.map((place) => refused(widenedEvidenceWriter, place)),
+    ...[evidenceWriter, widenedEvidenceWriter].map(
+      (principal): Scenario => ({
+        // The write-once deny holds for it as for every writer: a filed report is never replaced.
+        principal,
+        action: 's3:PutObject',
+        resource: vaultObject(places.ownReports.key),
+        context: { 's3:ObjectCreationOperation': 'true' },
+        expected: 'ExplicitlyDenied',
+        reason: 'resource:DenyOverwritesExceptBreakGlass',
+        blockedBy: ['resource' as const],
+        note: 'without If-None-Match',
+      }),
     ),
-    {
-      // The existing write-once deny holds for it as for every writer.
-      principal: evidenceWriter,
-      action: 's3:PutObject',
-      resource: vaultObject(places.ownReports.key),
-      context: { 's3:ObjectCreationOperation': 'true' },
-      expected: 'ExplicitlyDenied',
-      reason: 'resource:DenyOverwritesExceptBreakGlass',
-      blockedBy: ['resource'],
-      note: 'without If-None-Match',
-    },
+    // As created, it reads, lists and deletes nothing: no identity grant for any of it.
+    ...(['s3:GetObject', 's3:ListBucket', 's3:DeleteObject', 's3:PutObjectRetention'] as const).map(
+      (action): Scenario => ({
+        principal: evidenceWriter,
+        action,
+        resource: action === 's3:ListBucket' ? vaultBucketArn : vaultObject(places.ownReports.key),
+        context: {},
+        expected: action === 's3:GetObject' || action === 's3:ListBucket' ? 'ImplicitlyDenied' : 'ExplicitlyDenied',
+        reason: EVIDENCE_WRITER_REFUSALS[action],
+      }),
+    ),
   ];
   it.each(cases(rows))('%s', async (_title, row) => prove(row, { resourcePolicy: bucketPolicy }));
 
-  it('is a name only: no role of the stack, and exempt from nothing but the report-write deny', () => {
+  it('is exempt from nothing but the report-write deny, and granted nothing but its report writes', () => {
     const name = model.roleNames.evidenceWriter(P);
     expect(name).toBe(`strongroom-evidence-writer-${P}`);
     const naming = bucketPolicy.Statement.filter((s) => JSON.stringify(s).includes(name));
-    expect(naming.map((s) => s.Sid)).toEqual([`DenyReportWritesExceptEvidenceWriter${P}`]);
+    expect(naming.map((s) => s.Sid)).toEqual([`EvidenceWriterFilesReports${P}`, `DenyReportWritesExceptEvidenceWriter${P}`]);
   });
 });
 

@@ -118,10 +118,11 @@ describe('vault role trust policies', () => {
       ingest: { 'aws:PrincipalArn': [role('strongroom-copier'), role('strongroom-sealer')] },
       restoreReader: { 'aws:PrincipalArn': [role('strongroom-restore')] },
       auditor: { 'aws:PrincipalArn': [role('strongroom-verify'), role('strongroom-reconciler'), role('strongroom-sealer')] },
+      evidenceWriter: { 'aws:PrincipalArn': [role('strongroom-verify')] },
     });
     // And the evaluation agrees, for every function role against every vault role.
     const functions = { copier, restore, verify, reconciler, sealer };
-    const admitted: Record<VaultRoleKind, string[]> = { ingest: [], restoreReader: [], auditor: [] };
+    const admitted: Record<VaultRoleKind, string[]> = { ingest: [], restoreReader: [], auditor: [], evidenceWriter: [] };
     for (const kind of VAULT_ROLE_KINDS) {
       for (const [name, actor] of Object.entries(functions)) {
         const decision = await simulate({
@@ -138,6 +139,7 @@ describe('vault role trust policies', () => {
       ingest: ['copier', 'sealer'],
       restoreReader: ['restore'],
       auditor: ['verify', 'reconciler', 'sealer'],
+      evidenceWriter: ['verify'],
     });
   });
 

@@ -77,9 +77,9 @@ describe('immutability linter', () => {
     ],
     [
       'the vault log bucket as a restore target',
-      exampleWith('primaryAccounts[0].restoreTargets', ['strongroom-vault-logs-111111111111-eu-west-1']),
+      exampleWith('primaryAccounts[0].restoreTargets', ['acme-prod-restore', 'strongroom-vault-logs-111111111111-eu-west-1']),
       'VaultIsNeitherSourceNorRestoreTarget',
-      'primaryAccounts[0].restoreTargets[0]: received "strongroom-vault-logs-111111111111-eu-west-1", expected a bucket other than the vault\'s own',
+      'primaryAccounts[0].restoreTargets[1]: received "strongroom-vault-logs-111111111111-eu-west-1", expected a bucket other than the vault\'s own',
       'reads or writes on the vault',
     ],
     [

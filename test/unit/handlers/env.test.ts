@@ -109,13 +109,70 @@ describe('the other functions', () => {
   });
 
   it('parseVerifyEnv reads the RPO as a number and refuses one that is not', () => {
-    const base = {
-      ...COMMON_ENV,
-      AUDITOR_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-auditor-222222222222',
-      BACKUP_VAULT_ARN: 'arn:aws:backup:eu-west-1:111111111111:backup-vault:strongroom-vault',
-    };
+    const { RPO_MINUTES: _rpo, ...base } = VERIFY_ENV;
     expect(parseVerifyEnv({ ...base, RPO_MINUTES: '60' }).rpoMinutes).toBe(60);
     const error = environmentError(() => parseVerifyEnv({ ...base, RPO_MINUTES: 'an hour' }));
     expect(error.problems).toEqual([{ field: 'RPO_MINUTES', received: '"an hour"', expected: 'a whole number of minutes >= 1' }]);
+  });
+});
+
+const VERIFY_ENV = {
+  ...COMMON_ENV,
+  AUDITOR_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-auditor-222222222222',
+  EVIDENCE_WRITER_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-evidence-writer-222222222222',
+  BACKUP_VAULT_ARN: 'arn:aws:backup:eu-west-1:111111111111:backup-vault:strongroom-vault',
+  RPO_MINUTES: '60',
+  BACKUP_PLAN_TAG: '{"key":"strongroom:backup","value":"true"}',
+  BACKUP_PLAN_SCHEDULE: 'cron(0 3 ? * MON-FRI *)',
+  VAULT_KEY_ARN: 'arn:aws:kms:eu-west-1:111111111111:alias/strongroom-vault',
+};
+
+describe("parseVerifyEnv: the AWS-only checks' settings", () => {
+  it('reads the backup plan tag, its schedule and the vault key; an empty VAULT_KEY_ARN means SSE-S3', () => {
+    expect(parseVerifyEnv(VERIFY_ENV)).toMatchObject({
+      backupPlanTag: { key: 'strongroom:backup', value: 'true' },
+      backupPlanSchedule: 'cron(0 3 ? * MON-FRI *)',
+      vaultKeyArn: 'arn:aws:kms:eu-west-1:111111111111:alias/strongroom-vault',
+    });
+    expect(parseVerifyEnv({ ...VERIFY_ENV, VAULT_KEY_ARN: '' }).vaultKeyArn).toBeNull();
+  });
+
+  it.each([
+    [
+      'BACKUP_PLAN_TAG',
+      'strongroom:backup=true',
+      '"strongroom:backup=true"',
+      "the backup plan's selection tag {key, value}, encoded as JSON",
+    ],
+    ['BACKUP_PLAN_TAG.value', '{"key":"strongroom:backup"}', '(missing)', 'a tag value'],
+    ['BACKUP_PLAN_SCHEDULE', 'rate(1 day)', '"rate(1 day)"', '"cron(m h dom mon dow year)" with six fields'],
+    ['BACKUP_PLAN_SCHEDULE', 'cron(0 3 * * * *)', '"cron(0 3 * * * *)"', '"?" in exactly one of day-of-month and day-of-week'],
+    ['BACKUP_PLAN_SCHEDULE', 'cron(0 24 * * ? *)', '"cron(0 24 * * ? *)"', 'AWS cron syntax: "24" is not a hours value (0-23)'],
+    [
+      'VAULT_KEY_ARN',
+      'alias/strongroom-vault',
+      '"alias/strongroom-vault"',
+      'a KMS key ARN or alias ARN such as "arn:aws:kms:eu-west-1:111111111111:alias/strongroom-vault", or empty with SSE-S3',
+    ],
+    [
+      'VAULT_KEY_ARN',
+      'arn:aws:kms:eu-west-1:222222222222:alias/strongroom-vault',
+      '"arn:aws:kms:eu-west-1:222222222222:alias/strongroom-vault"',
+      'an ARN in the vault account VAULT_ACCOUNT_ID (111111111111)',
+    ],
+  ])('refuses %s set to %s, naming the field, the value and what was expected', (field, value, received, expected) => {
+    const variable = field.split('.')[0] as string;
+    const error = environmentError(() => parseVerifyEnv({ ...VERIFY_ENV, [variable]: value }));
+    expect(error.problems).toEqual([{ field, received, expected }]);
+  });
+
+  it('names each missing variable', () => {
+    const { BACKUP_PLAN_TAG: _t, BACKUP_PLAN_SCHEDULE: _s, VAULT_KEY_ARN: _k, ...env } = VERIFY_ENV;
+    const error = environmentError(() => parseVerifyEnv(env));
+    expect(error.problems.map((p) => `${p.field}: ${p.received}`)).toEqual([
+      'BACKUP_PLAN_TAG: (missing)',
+      'BACKUP_PLAN_SCHEDULE: (missing)',
+      'VAULT_KEY_ARN: (missing)',
+    ]);
   });
 });

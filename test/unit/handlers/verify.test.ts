@@ -8,8 +8,12 @@ import { COMMON_ENV, lambdaContext, observability, rejection } from './fixtures'
 const env = parseVerifyEnv({
   ...COMMON_ENV,
   AUDITOR_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-auditor-222222222222',
+  EVIDENCE_WRITER_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-evidence-writer-222222222222',
   BACKUP_VAULT_ARN: 'arn:aws:backup:eu-west-1:111111111111:backup-vault:strongroom-vault',
   RPO_MINUTES: '60',
+  BACKUP_PLAN_TAG: '{"key":"strongroom:backup","value":"true"}',
+  BACKUP_PLAN_SCHEDULE: 'cron(0 3 * * ? *)',
+  VAULT_KEY_ARN: '',
 });
 
 const scheduled = {

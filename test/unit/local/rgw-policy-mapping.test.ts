@@ -241,7 +241,7 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
     for (const sid of EXEMPTING) expect(JSON.stringify(bySid(rgw.document).get(sid) ?? {})).not.toContain(BREAK_GLASS_USER);
   });
 
-  it("binds each account's prefixes to its ingest role, and reports to nobody locally (the evidence writer is only a name)", () => {
+  it("binds each account's prefixes to its ingest role, and its reports to its evidence writer", () => {
     const named = (sid: string) => asList(((bySid(rgw.document).get(sid) as PolicyStatement).Principal as { AWS: string[] }).AWS);
     for (const [tenant, other] of [
       ['primary', 'primary2'],
@@ -253,7 +253,12 @@ describe('toRgwBucketPolicy: equal statement by statement, except exactly the li
         expect.arrayContaining([BACKUP_ADMIN, role('ingest', other), role('restoreReader', tenant), role('auditor', tenant)]),
       );
       expect(named(`DenyReportWritesExceptEvidenceWriter${tenant}`).sort()).toEqual(
-        ['arn:aws:iam::primary:root', 'arn:aws:iam::primary2:root', BACKUP_ADMIN, ...vaultRoles].sort(),
+        [
+          'arn:aws:iam::primary:root',
+          'arn:aws:iam::primary2:root',
+          BACKUP_ADMIN,
+          ...vaultRoles.filter((arn) => arn !== role('evidenceWriter', tenant)),
+        ].sort(),
       );
     }
     const outside = bySid(rgw.document).get('DenyWritesOutsideAccountPrefixesExceptBreakGlass') as PolicyStatement;
@@ -383,13 +388,14 @@ describe('toRgwIdentityPolicy', () => {
     }
   });
 
-  it('function roles: the sts:AssumeRole grants and the Lambda / Step Functions / KMS statements are dropped, the S3 grants kept as they are', () => {
+  it('function roles: the sts:AssumeRole grants and the Lambda / Step Functions / KMS / tagging statements are dropped, the S3 grants kept as they are', () => {
     const expectedDrops: Record<string, AdaptationId[]> = {
       copier: ['assume-role-identity-statement'],
       reconciler: ['assume-role-identity-statement', 'absent-service-statement'],
       // lambda:InvokeFunction on itself, states:StartExecution and states:DescribeExecution
       restore: ['assume-role-identity-statement', ...Array<AdaptationId>(3).fill('absent-service-statement')],
-      verify: ['assume-role-identity-statement'],
+      // the auditor and the evidence writer; tag:GetResources (no tagging API locally)
+      verify: ['assume-role-identity-statement', 'assume-role-identity-statement', 'absent-service-statement'],
       // the auditor and the ingest role
       sealer: ['assume-role-identity-statement', 'assume-role-identity-statement'],
     };
