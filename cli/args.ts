@@ -110,7 +110,7 @@ const AWS_ONLY = ['function', 'name', 'profile', 'region', 'config', 'pollSecond
 const flagOf = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Checks the local/AWS flags: --deployment only with --local, the AWS flags only without it. */
-function checkWhere(problems: Problems, flags: RestoreFlags): { local?: { deployment?: string }; aws?: AwsTarget } {
+export function checkWhere(problems: Problems, flags: RestoreFlags): { local?: { deployment?: string }; aws?: AwsTarget } {
   if (flags.local) {
     for (const option of AWS_ONLY) {
       const value = flags[option];

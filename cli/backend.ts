@@ -1,4 +1,5 @@
-import type { PlanApiRequest, RestoreProgress, RestoreStatusResponse } from '../contract/restore-api';
+import type { ActivityApiRequest, PlanApiRequest, RestoreProgress, RestoreStatusResponse } from '../contract/restore-api';
+import type { ActivityReport } from '../lambda/core/activity';
 import type { TrustedEntry } from '../lambda/core/journal-trust';
 import type { PlanResponse } from '../lambda/core/restore-service';
 
@@ -34,5 +35,13 @@ export interface TimelineBackend {
   source(name: string): BucketName;
   /** Every journal entry of one key, in source order (nothing set aside: the command marks distrusted ones). */
   timeline(bucket: string, key: string): Promise<readonly TrustedEntry[]>;
+  close(): void;
+}
+
+export interface ActivityBackend {
+  readonly where: string;
+  source(name: string): BucketName;
+  /** The restore API's activity request: a source's changes per interval, from the journal. */
+  activity(request: ActivityApiRequest): Promise<ActivityReport>;
   close(): void;
 }

@@ -33,7 +33,12 @@ export class RestoreFunctionError extends StrongroomError {
 }
 
 /** Error types the restore function raises for a request it refuses as asked: bad input, not a failure. */
-const REQUEST_ERROR_TYPES: ReadonlySet<string> = new Set(['InputValidationError', 'RestoreRequestError', 'RestoreRefusedError']);
+const REQUEST_ERROR_TYPES: ReadonlySet<string> = new Set([
+  'InputValidationError',
+  'RestoreRequestError',
+  'RestoreRefusedError',
+  'ActivityRequestError',
+]);
 
 /** The restore API's request fields, as the CLI's flags name them. */
 export const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
@@ -45,12 +50,15 @@ export const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   targetPrefix: '--target-prefix',
   mode: '--mode',
   removeExtraneous: '--remove-extraneous',
+  since: '--since',
+  until: '--until',
+  intervalSeconds: '--interval',
 };
 
 /** `asOf: received ...` -> `--as-of (asOf): received ...`: the responder types flags, not API fields. */
 export function withFlagNames(message: string): string {
   return message.replace(
-    /\b(sourceBucket|prefix|asOf|distrustWritesAfter|targetBucket|targetPrefix|mode|removeExtraneous)(?=: received)/g,
+    /\b(sourceBucket|prefix|asOf|distrustWritesAfter|targetBucket|targetPrefix|mode|removeExtraneous|since|until|intervalSeconds)(?=: received)/g,
     (field) => `${FLAG_OF_FIELD[field]} (${field})`,
   );
 }
@@ -62,7 +70,12 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof RestoreFunctionError) return REQUEST_ERROR_TYPES.has(error.errorType) ? EXIT.usage : EXIT.failure;
   const name = error instanceof Error ? error.name : '';
   // The restore service's and the deployment file's refusals: a field, what it held, what was expected.
-  if (name === 'RestoreRequestError' || name === 'RestoreRefusedError' || name.startsWith('LocalDeploymentFile'))
+  if (
+    name === 'RestoreRequestError' ||
+    name === 'RestoreRefusedError' ||
+    name === 'ActivityRequestError' ||
+    name.startsWith('LocalDeploymentFile')
+  )
     return EXIT.usage;
   return EXIT.failure;
 }

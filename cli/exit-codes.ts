@@ -1,6 +1,6 @@
 /** The `strongroom` command's exit codes: one meaning each, documented in every --help and in the README. */
 export const EXIT = {
-  /** Done: the restore succeeded, the dry run or the timeline was printed, or there was nothing to do. */
+  /** Done: the restore succeeded, the dry run, the timeline or the activity was printed, or there was nothing to do. */
   ok: 0,
   /** Failure: something broke (S3, STS, the Lambda, the journal, the network); the message says what. */
   failure: 1,
@@ -15,7 +15,7 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_CODES_HELP = `Exit codes:
-  0  done: restored, dry run or timeline printed, or nothing to do
+  0  done: restored, dry run, timeline or activity printed, or nothing to do
   1  failure: S3, STS, the Lambda, the journal or the network failed (the message says what)
   2  bad usage or input: the message names the flag, the value received and what was expected
      (also: a confirmation is needed but stdin is not a terminal; pass --yes)

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
+  ActivityRequestSchema,
   type PlanApiRequest,
   PlanRequestSchema,
   type RestoreProgress,
@@ -8,8 +9,9 @@ import {
   StartRequestSchema,
   StatusRequestSchema,
 } from '../contract/restore-api';
+import type { ActivityReport } from '../lambda/core/activity';
 import type { PlanResponse } from '../lambda/core/restore-service';
-import type { BucketName, RestoreBackend } from './backend';
+import type { ActivityBackend, BucketName, RestoreBackend } from './backend';
 import { CliUsageError, RestoreFunctionError } from './errors';
 
 /*
@@ -46,6 +48,58 @@ export function lambdaClient(options: Pick<LambdaBackendOptions, 'region' | 'pro
   });
 }
 
+/** Invokes the function with a JSON request and returns its JSON answer; a function error becomes RestoreFunctionError. */
+async function invokeFunction<T>(lambda: LambdaClient, functionName: string, request: unknown): Promise<T> {
+  const out = await lambda.send(
+    new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(request), 'utf8') }),
+  );
+  const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    throw new RestoreFunctionError(
+      functionName,
+      'InvalidResponse',
+      `answered with a payload that is not JSON: ${text.slice(0, 200)}`,
+    );
+  }
+  if (out.FunctionError) {
+    const error = (body ?? {}) as { errorType?: string; errorMessage?: string };
+    throw new RestoreFunctionError(functionName, error.errorType ?? out.FunctionError, error.errorMessage ?? text);
+  }
+  return body as T;
+}
+
+/** `strongroom activity` without --local: the restore function's activity request (it reads the journal as the restore reader). */
+export function lambdaActivityBackend(
+  options: Pick<LambdaBackendOptions, 'functionName' | 'region' | 'profile'>,
+): ActivityBackend {
+  const client = lambdaClient(options);
+  const { functionName } = options;
+  return {
+    where: `restore function ${functionName}${options.region ? ` in ${options.region}` : ''}`,
+    source: (name): BucketName => ({ shown: name, actual: name }),
+    async activity(request) {
+      const report = await invokeFunction<ActivityReport>(client, functionName, ActivityRequestSchema.parse(request));
+      if (
+        !report ||
+        typeof report.intervalSeconds !== 'number' ||
+        !Array.isArray(report.intervals) ||
+        !Array.isArray(report.bursts)
+      ) {
+        throw new RestoreFunctionError(
+          functionName,
+          'InvalidResponse',
+          `answered an activity request with ${JSON.stringify(report)?.slice(0, 200)}, expected {intervals, bursts, suggestedAsOf, ...}`,
+        );
+      }
+      return report;
+    },
+    close: () => client.destroy(),
+  };
+}
+
 export function lambdaBackend(options: LambdaBackendOptions): RestoreBackend {
   const client = lambdaClient(options);
   // A start is never retried by the SDK: a second start of the same restore would run beside the first.
@@ -53,27 +107,7 @@ export function lambdaBackend(options: LambdaBackendOptions): RestoreBackend {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const { functionName } = options;
 
-  async function invoke<T>(lambda: LambdaClient, request: unknown): Promise<T> {
-    const out = await lambda.send(
-      new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(request), 'utf8') }),
-    );
-    const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      throw new RestoreFunctionError(
-        functionName,
-        'InvalidResponse',
-        `answered with a payload that is not JSON: ${text.slice(0, 200)}`,
-      );
-    }
-    if (out.FunctionError) {
-      const error = (body ?? {}) as { errorType?: string; errorMessage?: string };
-      throw new RestoreFunctionError(functionName, error.errorType ?? out.FunctionError, error.errorMessage ?? text);
-    }
-    return body as T;
-  }
+  const invoke = <T>(lambda: LambdaClient, request: unknown) => invokeFunction<T>(lambda, functionName, request);
 
   async function status(restoreId: string): Promise<RestoreStatusResponse> {
     return expectStatus(await invoke(client, StatusRequestSchema.parse({ action: 'status', restoreId })));

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { activityOf } from '../lambda/core/activity';
 import { openJournal, readTimelines } from '../lambda/core/journal-reader';
 import type { TrustedEntry } from '../lambda/core/journal-trust';
 import { createPlan, type RestoreServiceDependencies, runRestore } from '../lambda/core/restore-service';
@@ -6,7 +7,7 @@ import { latestDeploymentFile, loadLocalDeployment } from '../local/deployment-f
 import { DEFAULT_LOCAL_S3_PORT, findLocalS3 } from '../local/local-s3';
 import type { LocalBucket, LocalDeployment } from '../local/provision';
 import { assumeVaultRole, clientAs } from '../local/sessions';
-import type { BucketName, RestoreBackend, TimelineBackend } from './backend';
+import type { ActivityBackend, BucketName, RestoreBackend, TimelineBackend } from './backend';
 import { CliUsageError } from './errors';
 
 /*
@@ -67,7 +68,7 @@ export function localBucketNames(deployment: LocalDeployment) {
   };
 }
 
-export interface LocalBackend extends RestoreBackend, TimelineBackend {
+export interface LocalBackend extends RestoreBackend, TimelineBackend, ActivityBackend {
   readonly deployment: LocalDeployment;
 }
 
@@ -90,6 +91,7 @@ export async function openLocalBackend(deploymentFile: string): Promise<LocalBac
     plan: (request) => createPlan(service, request),
     start: (targetBucket, restoreId, onProgress) =>
       runRestore(service, targetBucket, restoreId, { batchLines: LOCAL_BATCH_LINES, onProgress }),
+    activity: (request) => activityOf(vault, deployment.primary.tenant, request),
     async timeline(bucket, key): Promise<readonly TrustedEntry[]> {
       const view = await openJournal(vault, deployment.primary.tenant);
       // Keys come in order: the first timeline under the key as prefix is the key's own, if it has one.

@@ -5,13 +5,14 @@ import { loadConfig } from '../lib/config/load';
 import type { StrongroomConfig } from '../lib/config/schema';
 import { primaryFunctionName } from '../lib/policy/primary-roles';
 import packageJson from '../package.json';
+import { type ActivityFlags, activityCommand, parseActivityArgs } from './activity-command';
 import { type AwsTarget, parseRestoreArgs, parseTimelineArgs, type RestoreFlags, type TimelineFlags } from './args';
-import type { RestoreBackend } from './backend';
+import type { ActivityBackend, RestoreBackend } from './backend';
 import { backupAccountClient, primaryAccountClient } from './backup-clients';
 import { AbortedError, CliUsageError, exitCodeOf, withFlagNames } from './errors';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import type { CliIo } from './io';
-import { type LambdaBackendOptions, lambdaBackend } from './lambda-backend';
+import { type LambdaBackendOptions, lambdaActivityBackend, lambdaBackend } from './lambda-backend';
 import { deploymentFileFor, type LocalBackend, openLocalBackend } from './local-backend';
 import { type ListFlags, parseListArgs, parseRestoreRpArgs, type RestoreRpFlags } from './recovery-points-args';
 import { type BackupAccess, listCommand, type Resolved, restoreRpCommand } from './recovery-points-command';
@@ -29,6 +30,7 @@ export interface CliDependencies {
   readonly io: CliIo;
   readonly openLocal?: (deploymentFile: string) => Promise<LocalBackend>;
   readonly openLambda?: (options: LambdaBackendOptions) => RestoreBackend;
+  readonly openLambdaActivity?: (options: LambdaBackendOptions) => ActivityBackend;
   /** Waits between two AWS Backup job status requests (tests: no wait). */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -52,12 +54,38 @@ Examples:
 ${EXIT_CODES_HELP}
 `;
 
+const ACTIVITY_EXAMPLES = `
+Counts are by source time (the source's clock as S3 recorded it) in intervals aligned on UTC; a key's new
+version is an overwrite when the key had a current version, a write when it had none. The suggested T is
+1 ms before the latest burst's first change: restoring as of it keeps every change before the burst.
+
+Examples:
+  strongroom activity --local acme-invoices
+  strongroom activity --local acme-invoices --since "2h ago" --interval 1m
+  strongroom activity acme-invoices --profile prod --region eu-west-1 --json
+
+${EXIT_CODES_HELP}
+`;
+
 const TIMELINE_EXAMPLES = `
 Example:
   strongroom timeline --local acme-invoices invoices/2026/inv-0001.txt --distrust-writes-after "40 minutes ago"
 
 ${EXIT_CODES_HELP}
 `;
+
+/** The flags the commands that read a deployment share: where the local one is, and which deployed function. */
+const deploymentOption = () =>
+  new Option(
+    '--deployment <file>',
+    'the local deployment file; default the latest one on the local S3 at LOCAL_S3_PORT (7480)',
+  ).helpGroup(LOCAL_HELP);
+const functionOption = () =>
+  new Option('--function <name>', 'the restore function (name or ARN); default <name>-restore').helpGroup(AWS_HELP);
+const nameOption = () =>
+  new Option('--name <prefix>', 'the deployment\'s name prefix (config "name"); default from --config, or strongroom').helpGroup(
+    AWS_HELP,
+  );
 
 /** A command whose usage errors become CliUsageError (exit 2) naming the flag, the value and what was expected. */
 class StrongroomCommand extends Command {
@@ -148,7 +176,8 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
   const openLambda = deps.openLambda ?? lambdaBackend;
   const program = new StrongroomCommand('strongroom')
     .description(
-      'Strongroom for the incident responder: find when a key was last good (timeline), then put a bucket or a ' +
+      'Strongroom for the incident responder: find when an attack on a bucket began (activity) and when a key was ' +
+        'last good (timeline), then put a bucket or a ' +
         'prefix back as it was at that instant (restore), from the immutable vault; list and restore AWS Backup ' +
         "recovery points of the backup account's locked vault (recovery-points).",
     )
@@ -200,19 +229,9 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
         LOCAL_HELP,
       ),
     )
-    .addOption(
-      new Option(
-        '--deployment <file>',
-        'the local deployment file; default the latest one on the local S3 at LOCAL_S3_PORT (7480)',
-      ).helpGroup(LOCAL_HELP),
-    )
-    .addOption(new Option('--function <name>', 'the restore function (name or ARN); default <name>-restore').helpGroup(AWS_HELP))
-    .addOption(
-      new Option(
-        '--name <prefix>',
-        'the deployment\'s name prefix (config "name"); default from --config, or strongroom',
-      ).helpGroup(AWS_HELP),
-    )
+    .addOption(deploymentOption())
+    .addOption(functionOption())
+    .addOption(nameOption())
     .addOption(
       new Option('--config <file>', 'the Strongroom config: its name, region and restore targets become the defaults').helpGroup(
         AWS_HELP,
@@ -264,12 +283,7 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
     )
     .addOption(new Option('--json', 'print one JSON document on stdout'))
     .addOption(new Option('--local', 'read the journal of a saved local deployment (required: see below)').helpGroup(LOCAL_HELP))
-    .addOption(
-      new Option(
-        '--deployment <file>',
-        'the local deployment file; default the latest one on the local S3 at LOCAL_S3_PORT (7480)',
-      ).helpGroup(LOCAL_HELP),
-    )
+    .addOption(deploymentOption())
     .addHelpText(
       'after',
       '\nIn AWS only the restore function may assume the restore-reader role, and the restore API has no timeline\n' +
@@ -285,9 +299,56 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
         backend.close();
       }
     });
+  activityCommandOf(program, deps, setExit);
   recoveryPointsCommands(program, deps, setExit);
   verifyCommands(program, io, setExit);
   return program;
+}
+
+function activityCommandOf(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
+  const { io } = deps;
+  const openLocal = deps.openLocal ?? openLocalBackend;
+  const openLambda = deps.openLambdaActivity ?? lambdaActivityBackend;
+  program
+    .command('activity')
+    .summary('writes, overwrites and deletions of a bucket per interval; bursts, and the T just before the latest')
+    .description(
+      "Read a source bucket's changes from the vault's journal and print, per interval, its writes (new keys), " +
+        'overwrites (a new version over a current one) and deletions (delete markers, destroyed versions, ' +
+        'unversioned deletes); mark bursts; suggest the instant just before the latest burst began, and the ' +
+        'restore command (a dry run) that takes the bucket back to it.',
+    )
+    .argument('<bucket>', 'the source bucket, as configured (e.g. acme-invoices)')
+    .addOption(new Option('--prefix <prefix>', 'only keys under this prefix (e.g. invoices/)'))
+    .addOption(
+      new Option('--since <time>', 'count changes from this instant on (earlier ones still tell overwrites from writes)'),
+    )
+    .addOption(new Option('--until <time>', 'count changes up to this instant'))
+    .addOption(new Option('--interval <length>', 'the interval: "10s", "5m", "1h", "1d"; default chosen for the span'))
+    .addOption(new Option('--json', 'print one JSON document on stdout'))
+    .addOption(new Option('--local', 'read the journal of a saved local deployment instead of AWS').helpGroup(LOCAL_HELP))
+    .addOption(deploymentOption())
+    .addOption(functionOption())
+    .addOption(nameOption())
+    .addOption(
+      new Option('--config <file>', 'the Strongroom config: its name and region become the defaults').helpGroup(AWS_HELP),
+    )
+    .addOption(new Option('--profile <profile>', 'the AWS profile to use').helpGroup(AWS_HELP))
+    .addOption(
+      new Option('--region <region>', "the restore function's region; default --config's, or AWS_REGION").helpGroup(AWS_HELP),
+    )
+    .addHelpText('after', ACTIVITY_EXAMPLES)
+    .action(async (bucket: string, flags: ActivityFlags) => {
+      const args = parseActivityArgs(bucket, flags, io.now());
+      const backend = args.local
+        ? await openLocal(await deploymentFileFor(args.local.deployment, io.env))
+        : openLambda(lambdaOptions(args.aws as AwsTarget, args.bucket));
+      try {
+        setExit(await activityCommand(args, backend, io));
+      } finally {
+        backend.close();
+      }
+    });
 }
 
 const BACKUP_HELP = 'Backup account (the locked vault):';
@@ -475,7 +536,8 @@ function messageOf(error: unknown): string {
   const name = error instanceof Error ? error.name : '';
   if (name.startsWith('LocalDeploymentFile')) return `--deployment: ${(error as Error).message}`;
   // The restore service's refusals say what was wrong with which field: their message is all there is to say.
-  if (name === 'RestoreRequestError' || name === 'RestoreRefusedError') return withFlagNames((error as Error).message);
+  if (name === 'RestoreRequestError' || name === 'RestoreRefusedError' || name === 'ActivityRequestError')
+    return withFlagNames((error as Error).message);
   return withFlagNames(describeError(error));
 }
 
@@ -500,7 +562,7 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
     const command = argv.find((a) => !a.startsWith('-'));
     const sub = command === 'recovery-points' ? argv.slice(argv.indexOf(command) + 1).find((a) => !a.startsWith('-')) : undefined;
     const where =
-      command === 'restore' || command === 'timeline'
+      command === 'restore' || command === 'timeline' || command === 'activity'
         ? `strongroom ${command}`
         : command === 'recovery-points'
           ? `strongroom recovery-points${sub === 'list' || sub === 'restore' ? ` ${sub}` : ''}`

@@ -20,3 +20,19 @@ export const COPY_FAILURES_METRIC = 'CopyFailures';
 export function serviceDimension(service: string): { service: string } {
   return { service };
 }
+
+/**
+ * Published by the copier once per source bucket and invocation, with the SOURCE_BUCKET_DIMENSION beside
+ * `service`: source changes the copier recorded in the vault for the first time (a redelivered event
+ * writes nothing and counts nothing), as announced by S3 events. Writes are new versions (a new key or an
+ * overwrite: an S3 event does not say which); deletions are delete markers, destroyed versions and
+ * unversioned deletes. The change-rate alarms sum them per interval.
+ */
+export const SOURCE_WRITES_METRIC = 'SourceWrites';
+export const SOURCE_DELETIONS_METRIC = 'SourceDeletions';
+export const SOURCE_BUCKET_DIMENSION = 'sourceBucket';
+
+/** The dimensions of a per-source change-rate metric, as the copier publishes it and an alarm must name it. */
+export function sourceDimensions(bucket: string): { service: string; [SOURCE_BUCKET_DIMENSION]: string } {
+  return { ...serviceDimension('copier'), [SOURCE_BUCKET_DIMENSION]: bucket };
+}

@@ -7,6 +7,8 @@ import { bucketNameSchema, keyPrefixSchema } from './names';
  *   plan    dry run: the plan's summary, and the full plan written as a manifest (one JSON line per key)
  *   start   execute a planned restore (inline with checkpoints, or on Step Functions when it is large)
  *   status  progress: objects and bytes done, failures, ETA
+ *   activity writes, overwrites and deletions of a source bucket per interval, from the journal; bursts marked,
+ *            and the instant just before the latest burst, to restore to
  */
 
 const instant = (what: string) =>
@@ -49,13 +51,39 @@ export const StatusRequestSchema = z.strictObject(
   { error: 'a status request {action: "status", restoreId}' },
 );
 
-export const RestoreRequestSchema = z.discriminatedUnion('action', [PlanRequestSchema, StartRequestSchema, StatusRequestSchema], {
-  error: 'a restore request with action "plan", "start" or "status"',
-});
+/** Interval lengths an activity request may ask for: from one second to 7 days. */
+export const ACTIVITY_INTERVAL_MAX_SECONDS = 7 * 86_400;
+
+export const ActivityRequestSchema = z.strictObject(
+  {
+    action: z.literal('activity'),
+    sourceBucket: bucketNameSchema,
+    prefix: keyPrefixSchema.optional(),
+    /** Count changes at or after this instant (source times). */
+    since: instant('the first instant to count changes from').optional(),
+    /** Count changes at or before this instant. */
+    until: instant('the last instant to count changes to').optional(),
+    /** The interval's length; default chosen from the span of the changes. */
+    intervalSeconds: z
+      .number({ error: `a whole number of seconds from 1 to ${ACTIVITY_INTERVAL_MAX_SECONDS}` })
+      .int({ error: `a whole number of seconds from 1 to ${ACTIVITY_INTERVAL_MAX_SECONDS}` })
+      .min(1, { error: `a whole number of seconds from 1 to ${ACTIVITY_INTERVAL_MAX_SECONDS}` })
+      .max(ACTIVITY_INTERVAL_MAX_SECONDS, { error: `a whole number of seconds from 1 to ${ACTIVITY_INTERVAL_MAX_SECONDS}` })
+      .optional(),
+  },
+  { error: 'an activity request {action: "activity", sourceBucket, prefix?, since?, until?, intervalSeconds?}' },
+);
+
+export const RestoreRequestSchema = z.discriminatedUnion(
+  'action',
+  [PlanRequestSchema, StartRequestSchema, StatusRequestSchema, ActivityRequestSchema],
+  { error: 'a restore request with action "plan", "start", "status" or "activity"' },
+);
 
 export type PlanRequestInput = z.input<typeof PlanRequestSchema>;
 export type RestoreRequest = z.output<typeof RestoreRequestSchema>;
 export type PlanApiRequest = z.output<typeof PlanRequestSchema>;
+export type ActivityApiRequest = z.output<typeof ActivityRequestSchema>;
 
 export type RestoreState = 'planned' | 'running' | 'succeeded' | 'failed';
 

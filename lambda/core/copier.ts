@@ -1,4 +1,5 @@
 import { describeError } from '../../contract/errors';
+import { countSourceChanges, type SourceChangeCount } from './change-rate';
 import { backUpChange, type CopyContext, type CopyOutcome } from './copy-version';
 import { InputValidationError } from './errors';
 import type { JournalEntry } from './journal';
@@ -55,6 +56,8 @@ export interface BatchResult {
   readonly failedMessageIds: string[];
   readonly outcomes: ReadonlyArray<{ readonly change: SourceChange; readonly outcome: CopyOutcome }>;
   readonly journalSegmentKey: string | null;
+  /** Per source bucket: writes and deletions recorded for the first time (what the change-rate alarms sum). */
+  readonly changeCounts: readonly SourceChangeCount[];
 }
 
 export async function copyBatch(deps: CopierDependencies, records: readonly QueuedRecord[]): Promise<BatchResult> {
@@ -142,6 +145,7 @@ export async function copyBatch(deps: CopierDependencies, records: readonly Queu
     failedMessageIds: records.map((r) => r.messageId).filter((id) => failed.has(id)),
     outcomes: outcomes.map(({ change, outcome }) => ({ change, outcome })),
     journalSegmentKey,
+    changeCounts: countSourceChanges(outcomes),
   };
 }
 

@@ -3,9 +3,10 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SOURCE_BUCKET_DIMENSION, SOURCE_DELETIONS_METRIC, SOURCE_WRITES_METRIC } from '../../contract/metrics';
 import { type CopierEnv, once, onceWith, parseCopierEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';
-import { type CopierMetric, copyBatch, type QueuedRecord } from '../core/copier';
+import { type BatchResult, type CopierMetric, copyBatch, type QueuedRecord } from '../core/copier';
 import { DEFAULT_TUNING } from '../core/copy-version';
 
 /*
@@ -71,8 +72,9 @@ export async function copyEvents(
   const records: QueuedRecord[] = event.Records.map((r) => ({ messageId: r.messageId, body: r.body }));
   // One data point per metric per invocation, whatever the batch size.
   const counts = new Map<CopierMetric, number>();
+  let result: BatchResult | undefined;
   try {
-    const result = await copyBatch(
+    result = await copyBatch(
       {
         copy: {
           sourceAccount: env.sourceAccountId,
@@ -115,6 +117,13 @@ export async function copyEvents(
   } finally {
     for (const [metric, value] of counts) runtime.metrics.addMetric(metric, UNITS[metric], value);
     runtime.metrics.publishStoredMetrics();
+    // One blob per source: every metric of an EMF blob shares its dimensions (publishing clears the bucket's).
+    for (const c of result?.changeCounts ?? []) {
+      runtime.metrics.addDimension(SOURCE_BUCKET_DIMENSION, c.bucket);
+      runtime.metrics.addMetric(SOURCE_WRITES_METRIC, MetricUnit.Count, c.writes);
+      runtime.metrics.addMetric(SOURCE_DELETIONS_METRIC, MetricUnit.Count, c.deletions);
+      runtime.metrics.publishStoredMetrics();
+    }
   }
 }
 

@@ -10,6 +10,7 @@ import { RESTORE_ID_PATTERN, RestoreRequestSchema, type RestoreStatusResponse } 
 import { type DrillRequest, DrillRequestSchema, type DrillResult } from '../../contract/verify-report';
 import { once, onceWith, parseRestoreEnv, type RestoreEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';
+import { type ActivityReport, activityOf } from '../core/activity';
 import { executeRestore, RestoreRefusedError } from '../core/restore-execute';
 import type { PlanItem } from '../core/restore-plan';
 import {
@@ -27,9 +28,9 @@ import { bucketName, parseInput } from './input';
 
 /*
  * Restore: plan (a dry run: the summary, and the manifest written under .strongroom/restores/<id>/ in the
- * target), start, status. A restore of up to INLINE_MAX_OBJECTS objects runs here, in passes that each stop
- * with a minute to spare and continue in a fresh invocation of this function; a larger one is handed to the
- * Step Functions Distributed Map, whose batches come back here as {action: "batch"} and run the same executor.
+ * target), start, status; and activity (a source's change rate from the journal, lambda/core/activity.ts).
+ * A restore of up to INLINE_MAX_OBJECTS objects runs here, in passes that each stop with a minute to spare
+ * and continue in a fresh invocation of this function; a larger one is handed to the Step Functions Distributed Map, whose batches come back here as {action: "batch"} and run the same executor.
  */
 
 /** Beyond this many objects to write, a restore runs on the Distributed Map. */
@@ -90,6 +91,7 @@ const defaultDependencies: RestoreDependencies = {
 
 export type RestoreResponse =
   | PlanResponse
+  | ActivityReport
   | DrillResult
   | RestoreStatusResponse
   | {
@@ -124,6 +126,10 @@ export async function restore(input: unknown, context: Context, deps = defaultDe
       const plan = await createPlan(service, request);
       deps.logger.info('restore planned', { restoreId: plan.restoreId, counts: plan.summary.counts, bytes: plan.summary.bytes });
       return plan;
+    }
+    if (request.action === 'activity') {
+      deps.logger.appendKeys({ sourceBucket: request.sourceBucket });
+      return await activityOf(service.vault, service.account, request);
     }
     let found = await findRestore(service, request.restoreId);
     deps.logger.appendKeys({ restoreId: request.restoreId, targetBucket: found.request.targetBucket });

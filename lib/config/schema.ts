@@ -37,6 +37,9 @@ const integerIn = (min: number, max: number, why?: string) => {
  */
 export const MIN_COPIER_RESERVED_CONCURRENCY = 2;
 
+/** Periods (minutes) a change-rate alarm may sum over: CloudWatch periods of whole minutes up to an hour. */
+export const CHANGE_RATE_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
+
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/;
 
@@ -188,6 +191,29 @@ export const StrongroomConfigSchema = z
     }),
     alerts: z.strictObject({
       email: z.email({ error: 'an e-mail address' }),
+      /**
+       * The change-rate alarms, two per source bucket, on the copier's per-source counts: a burst of deletions
+       * (a wipe) or of writes (ransomware overwriting everything) within one interval.
+       */
+      changeRate: z
+        .strictObject({
+          /** The alarms' period: counts are summed over this many minutes. */
+          intervalMinutes: z
+            .union(
+              CHANGE_RATE_INTERVALS.map((m) => z.literal(m)) as unknown as [
+                z.ZodLiteral<number>,
+                z.ZodLiteral<number>,
+                ...z.ZodLiteral<number>[],
+              ],
+              { error: `a CloudWatch alarm period in minutes: one of ${CHANGE_RATE_INTERVALS.join(', ')}` },
+            )
+            .default(5),
+          /** Alarm when more source deletions than this happen in one interval. */
+          deletionsPerInterval: integerIn(1, 1_000_000_000).default(100),
+          /** Alarm when more source writes (new keys and overwrites alike) than this happen in one interval. */
+          writesPerInterval: integerIn(1, 1_000_000_000).default(10_000),
+        })
+        .prefault({}),
     }),
     /** Tuning of the primary-account pipeline. */
     pipeline: z

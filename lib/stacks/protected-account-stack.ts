@@ -159,6 +159,8 @@ export class ProtectedAccountStack extends Stack {
       verify: fn('verify'),
       sealer: fn('sealer'),
       rpoMinutes: pipeline.rpoMinutes,
+      sources: account.sources.map((s) => s.bucket),
+      changeRate: config.alerts.changeRate,
     }).alarms;
 
     new CfnOutput(this, 'EventQueueUrl', { value: this.events.queue.queueUrl });

@@ -3,9 +3,10 @@
  * data and its backups, which lived in the same account) replayed against a Strongroom vault on the local S3.
  *
  *   local-s3 -> provision -> seed -> backup -> snapshot-before -> attack-primary-admin
- *            -> attack-stolen-ingest -> snapshot-after -> compare -> restore
+ *            -> attack-stolen-ingest -> snapshot-after -> compare -> activity -> restore
  *
- * `backup` runs the real copier (lambda/core/copier.ts) against the local vault; `restore` runs the responder's
+ * `backup` runs the real copier (lambda/core/copier.ts) against the local vault; `activity` (activity-step.ts)
+ * journals the attack, checks the change-rate alarm would fire and takes T from `strongroom activity`; `restore` runs the responder's
  * CLI (`strongroom restore --local`, cli/) as of just before the attack and compares every key with the source
  * as it was then.
  */
@@ -35,6 +36,7 @@ import { type LocalDeployment, provisionLocalVault } from '../provision';
 import { assumeVaultRole, clientAs, type VaultSession } from '../sessions';
 import { SourceEventLog } from '../source-events';
 import { compareSnapshots, type SnapshotComparison, snapshotVault, type VaultSnapshot } from '../vault-snapshot';
+import { activityStep } from './activity-step';
 import { type Step, seconds } from './steps';
 
 export interface DemoOptions {
@@ -104,6 +106,10 @@ export interface DemoState {
   sourceBefore?: BucketState;
   /** When the intruder started deleting (the next whole second after the backup), and what it deleted. */
   attack?: { readonly at: Date; readonly deleted: readonly SourceDeletionRecord[] };
+  /** The last source change before the attack, from the journal (activity-step.ts). */
+  lastChangeBeforeAttack?: Date;
+  /** The restore point `strongroom activity` suggested: just before the attack's burst began. */
+  suggestedAsOf?: string;
   restored?: RestoreReport;
   /** Clients to destroy when the demo ends. */
   readonly clients: S3Client[];
@@ -592,11 +598,6 @@ const compareStep: Step<DemoState> = {
   },
 };
 
-/** The last millisecond before the second `at` falls in: S3 and the journal keep source times in whole seconds. */
-export function justBefore(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / 1000) * 1000 - 1);
-}
-
 /** The restore step's one-line verdict (also the demo's last line). */
 export function restoredLine(r: RestoreReport): string {
   return (
@@ -608,10 +609,10 @@ export function restoredLine(r: RestoreReport): string {
 const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
 
 /**
- * The responder's restore: the copier journals the attack's deletions (as it would have, from their events), then
- * `strongroom restore --local` runs as of just before the attack, into the restore target: the restore role may
- * write only the configured restore targets (lib/policy restoreStatements), never the source. Every key of the
- * target is then compared with the source as it was before the attack.
+ * The responder's restore: `strongroom restore --local` runs as of the T `strongroom activity` suggested (just
+ * before the attack's burst; the activity step journaled the attack and checked T), into the restore target: the
+ * restore role may write only the configured restore targets (lib/policy restoreStatements), never the source.
+ * Every key of the target is then compared with the source as it was before the attack.
  */
 const restoreStep: Step<DemoState> = {
   name: 'restore',
@@ -619,28 +620,12 @@ const restoreStep: Step<DemoState> = {
   async run(state, recorder) {
     const d = need(state.deployment, 'the deployment', 'provision');
     const before = need(state.sourceBefore, 'the source before the attack', 'attack-primary-admin');
-    const attack = need(state.attack, 'the attack', 'attack-primary-admin');
     const source = d.primary.sources[0] as NonNullable<LocalDeployment['primary']['sources'][number]>;
     const target = d.primary.restoreTargets[0];
     if (!target) throw new DemoStepError('the config has no restore target (primaryAccounts[0].restoreTargets)');
 
-    const events = need(state.events, 'the source events', 'backup');
-    const records = events.records(attack.deleted.map((x) => events.deleted(source.name, x, attack.at)));
-    const copier = localCopier(d);
-    try {
-      for (let i = 0; i < records.length; i += 10) {
-        const result = await copier.copy(records.slice(i, i + 10), `demo-attack-${i / 10 + 1}`);
-        if (result.failedMessageIds.length > 0)
-          throw new DemoStepError(`the copier failed ${result.failedMessageIds.length} deletion record(s)`);
-      }
-    } finally {
-      copier.close();
-    }
-    recorder.note(
-      `the copier journals the attack: ${records.length} permanent deletions, each a tombstone (the vault deletes nothing)`,
-    );
-
-    const asOf = justBefore(attack.at).toISOString();
+    // The T `strongroom activity` suggested (the activity step checked it lies before the attack).
+    const asOf = need(state.suggestedAsOf, 'the suggested restore point', 'activity');
     const argv = [
       'restore',
       '--local',
@@ -700,5 +685,6 @@ export const DEMO_STEPS: readonly Step<DemoState>[] = [
   attackStolenIngestStep,
   snapshotStep('snapshot-after', 'after the attack'),
   compareStep,
+  activityStep,
   restoreStep,
 ];

@@ -13,7 +13,7 @@ import { parseConfig } from '../../lib/config/load';
 import type { StrongroomConfig } from '../../lib/config/schema';
 import { AlertTopic } from '../../lib/constructs/alert-topic';
 import { EventQueue } from '../../lib/constructs/event-queue';
-import { PipelineAlarms } from '../../lib/constructs/pipeline-alarms';
+import { PipelineAlarms, type PipelineAlarmsProps } from '../../lib/constructs/pipeline-alarms';
 import { PipelineFunctions, type PipelineFunctionsProps } from '../../lib/constructs/pipeline-functions';
 import { RestoreStateMachine, STATES_LOG_DELIVERY_ACTIONS } from '../../lib/constructs/restore-state-machine';
 import { StrongroomFunction } from '../../lib/constructs/strongroom-function';
@@ -385,21 +385,41 @@ describe('the pipeline constructs refuse what they cannot build, even when const
     expect(() => new PipelineFunctions(scope, 'F', functionsProps(scope, change))).toThrow(message);
   });
 
+  /** PipelineAlarms' props over stand-in functions, topic and queue, with `change` applied. */
+  function alarmsProps(scope: Stack, change: Partial<PipelineAlarmsProps> = {}): PipelineAlarmsProps {
+    const fn = (name: string) => lambda.Function.fromFunctionName(scope, name, name);
+    return {
+      alerts: new AlertTopic(scope, 'T', { topicName: 't', email: 'a@example.com', alarmNamePrefix: 'x-' }),
+      events: new EventQueue(scope, 'Q', { queueName: 'q', consumerTimeout: Duration.seconds(60), maxReceiveCount: 5 }),
+      copier: fn('copier'),
+      reconciler: fn('reconciler'),
+      verify: fn('verify'),
+      sealer: fn('sealer'),
+      rpoMinutes: 60,
+      sources: ['acme-prod-invoices'],
+      changeRate: { intervalMinutes: 5, deletionsPerInterval: 100, writesPerInterval: 1000 },
+      ...change,
+    };
+  }
+
   it('PipelineAlarms refuses an RPO under one minute', () => {
     const scope = stack();
-    const fn = (name: string) => lambda.Function.fromFunctionName(scope, name, name);
-    expect(
-      () =>
-        new PipelineAlarms(scope, 'A', {
-          alerts: new AlertTopic(scope, 'T', { topicName: 't', email: 'a@example.com', alarmNamePrefix: 'x-' }),
-          events: new EventQueue(scope, 'Q', { queueName: 'q', consumerTimeout: Duration.seconds(60), maxReceiveCount: 5 }),
-          copier: fn('copier'),
-          reconciler: fn('reconciler'),
-          verify: fn('verify'),
-          sealer: fn('sealer'),
-          rpoMinutes: 0,
-        }),
-    ).toThrow('PipelineAlarms: rpoMinutes is 0; expected a whole number of minutes, at least 1');
+    expect(() => new PipelineAlarms(scope, 'A', alarmsProps(scope, { rpoMinutes: 0 }))).toThrow(
+      'PipelineAlarms: rpoMinutes is 0; expected a whole number of minutes, at least 1',
+    );
+  });
+
+  it.each([
+    [{ intervalMinutes: 0 }, 'PipelineAlarms: changeRate.intervalMinutes is 0; expected a whole number, at least 1'],
+    [
+      { deletionsPerInterval: 2.5 },
+      'PipelineAlarms: changeRate.deletionsPerInterval is 2.5; expected a whole number, at least 1',
+    ],
+    [{ writesPerInterval: -1 }, 'PipelineAlarms: changeRate.writesPerInterval is -1; expected a whole number, at least 1'],
+  ])('PipelineAlarms refuses the change rate %j', (change, message) => {
+    const scope = stack();
+    const changeRate = { intervalMinutes: 5, deletionsPerInterval: 100, writesPerInterval: 1000, ...change };
+    expect(() => new PipelineAlarms(scope, 'A', alarmsProps(scope, { changeRate }))).toThrow(message);
   });
 });
 
@@ -431,6 +451,19 @@ describe('logical ids', () => {
     ['SealerFunction41DF4A5B', 'AWS::Lambda::Function', { FunctionName: 'strongroom-sealer' }],
     ['SealerErrorsAlarm2829CDF9', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-sealer-errors' }],
     ['RestoreStateMachine43DB65F3', 'AWS::StepFunctions::StateMachine', { StateMachineName: 'strongroom-restore' }],
+    // Added with the change-rate alarms (one pair per source, its id derived from the bucket's name).
+    [
+      'DeletionBurstAlarmacmeprodinvoices06B23902',
+      'AWS::CloudWatch::Alarm',
+      { AlarmName: 'strongroom-deletions-acme-prod-invoices' },
+    ],
+    ['WriteBurstAlarmacmeprodinvoicesE27A2488', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-writes-acme-prod-invoices' }],
+    [
+      'DeletionBurstAlarmacmeproduploadsE5686457',
+      'AWS::CloudWatch::Alarm',
+      { AlarmName: 'strongroom-deletions-acme-prod-uploads' },
+    ],
+    ['WriteBurstAlarmacmeproduploadsF7114F04', 'AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-writes-acme-prod-uploads' }],
   ];
   it.each(named)('%s stays the id of the %s named %j', (id, type, props) => {
     expect(logicalIdOf(t, type, props)).toBe(id);
@@ -1443,7 +1476,26 @@ describe('alerts', () => {
       Statistic: 'Sum',
       Threshold: 0,
     },
+    // The change-rate alarms: one pair per source bucket, on the copier's per-source counts (default thresholds).
+    ...Object.fromEntries(
+      ['acme-prod-invoices', 'acme-prod-uploads'].flatMap((bucket) => [
+        [`strongroom-deletions-${bucket}`, changeRateAlarm(bucket, 'SourceDeletions', 100)],
+        [`strongroom-writes-${bucket}`, changeRateAlarm(bucket, 'SourceWrites', 10_000)],
+      ]),
+    ),
   });
+  function changeRateAlarm(bucket: string, metric: string, threshold: number) {
+    return {
+      Namespace: 'Strongroom',
+      MetricName: metric,
+      Dimensions: [
+        { Name: 'service', Value: 'copier' },
+        { Name: 'sourceBucket', Value: bucket },
+      ],
+      Statistic: 'Sum',
+      Threshold: threshold,
+    };
+  }
 
   it('has exactly the documented alarms', () => {
     const names = Object.values(resources(t, 'AWS::CloudWatch::Alarm')).map((a: Json) => a.Properties.AlarmName);
@@ -1462,6 +1514,33 @@ describe('alerts', () => {
   it('puts the freshness threshold at the configured RPO', () => {
     const { template } = synth(configWith((c) => (c.pipeline = { rpoMinutes: 15 })));
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'strongroom-freshness', Threshold: 900 });
+  });
+
+  it('sums the change rate over the configured interval and fires above the configured thresholds', () => {
+    const { template } = synth(
+      configWith(
+        (c) =>
+          (c.alerts = {
+            email: 'ops@example.com',
+            changeRate: { intervalMinutes: 1, deletionsPerInterval: 7, writesPerInterval: 50 },
+          }),
+      ),
+    );
+    for (const bucket of ['acme-prod-invoices', 'acme-prod-uploads']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `strongroom-deletions-${bucket}`,
+        ...changeRateAlarm(bucket, 'SourceDeletions', 7),
+        Period: 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: topicId }],
+        AlarmDescription: Match.stringLikeRegexp(`More than 7 objects or versions of ${bucket} were deleted in 1 minute`),
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `strongroom-writes-${bucket}`,
+        ...changeRateAlarm(bucket, 'SourceWrites', 50),
+        Period: 60,
+      });
+    }
   });
 
   it('alerts on AWS Backup backup and copy jobs that failed, aborted, expired or only partly completed', () => {

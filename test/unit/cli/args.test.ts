@@ -178,7 +178,7 @@ describe('strongroom timeline and the top level: bad usage (exit 2)', () => {
     [
       'an unknown command',
       ['restor'],
-      'strongroom: <command>: received "restor", expected "restore", "timeline" or "recovery-points"; did you mean restore?',
+      'strongroom: <command>: received "restor", expected "restore", "timeline", "activity", "recovery-points" or "verify"; did you mean restore?',
     ],
   ])('%s', async (_what, argv, message) => {
     const { code, err } = await run(argv);

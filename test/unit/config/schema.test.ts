@@ -9,6 +9,12 @@ describe('config schema', () => {
     expect(config.pipeline.maxReceiveCount).toBe(5);
     expect(config.backupPlan.localRetentionDays).toBe(7);
     expect(config.primaryAccounts[0].restoreTargets).toEqual(['acme-prod-restore']);
+    expect(config.alerts.changeRate).toEqual({ intervalMinutes: 5, deletionsPerInterval: 100, writesPerInterval: 10_000 });
+  });
+
+  it('takes a partial change rate, the rest from the defaults', () => {
+    const config = parseConfig(exampleWith('alerts.changeRate', { intervalMinutes: 1, deletionsPerInterval: 10 }), 'test-config');
+    expect(config.alerts.changeRate).toEqual({ intervalMinutes: 1, deletionsPerInterval: 10, writesPerInterval: 10_000 });
   });
 
   // Each row: what to change, then the exact problem line the user must see
@@ -275,6 +281,30 @@ describe('config schema', () => {
       'backupVault.lock.maxRetentionDays',
       3,
       'backupVault.lock.maxRetentionDays: received 3, expected a number of days >= backupVault.lock.minRetentionDays (7)',
+    ],
+    [
+      'a change-rate interval CloudWatch alarms do not take',
+      'alerts.changeRate',
+      { intervalMinutes: 7 },
+      'alerts.changeRate.intervalMinutes: received 7, expected a CloudWatch alarm period in minutes: one of 1, 5, 10, 15, 30, 60',
+    ],
+    [
+      'a deletion threshold of zero',
+      'alerts.changeRate',
+      { deletionsPerInterval: 0 },
+      'alerts.changeRate.deletionsPerInterval: received 0, expected an integer from 1 to 1000000000',
+    ],
+    [
+      'a write threshold that is not whole',
+      'alerts.changeRate',
+      { writesPerInterval: 12.5 },
+      'alerts.changeRate.writesPerInterval: received 12.5, expected an integer from 1 to 1000000000',
+    ],
+    [
+      'a misspelt change-rate field',
+      'alerts.changeRate',
+      { deletionPerInterval: 5 },
+      'alerts.changeRate.deletionPerInterval: received 5, expected no such key (allowed here: intervalMinutes, deletionsPerInterval, writesPerInterval); did you mean "deletionsPerInterval"?',
     ],
     [
       'local backup retention zero',

@@ -71,6 +71,44 @@ describe('copyBatch', () => {
     expect(counts).toMatchObject({ Copied: 2 });
   });
 
+  it('counts per source the writes and deletions it recorded first, from events only (the change-rate metrics)', async () => {
+    const { d } = deps({ scope: { account: ACCOUNT, sources: [{ bucket: BUCKET }, { bucket: 'acme-prod-uploads' }] } });
+    // A key already in the vault (a redelivery from an earlier batch) is no new change.
+    vault.on(PutObjectCommand).callsFake((input) => {
+      if (String(input.Key).endsWith('/v.already'))
+        throw new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 } });
+      return { VersionId: 'vv' };
+    });
+    const reconciled = { ...put('found-by-listing', 'v9'), source: 'strongroom.reconciler' };
+    const result = await copyBatch(d, [
+      record('m1', put('a', 'v1')),
+      record('m2', put('b', 'v1')),
+      record('m3', put('c', 'already')),
+      record(
+        'm4',
+        s3Event('Object Deleted', { key: 'a', 'version-id': 'dm1', sequencer: '02' }, { deletionType: 'Delete Marker Created' }),
+      ),
+      record(
+        'm5',
+        s3Event('Object Deleted', { key: 'b', 'version-id': 'v1', sequencer: '03' }, { deletionType: 'Permanently Deleted' }),
+      ),
+      record(
+        'm6',
+        s3Event(
+          'Object Deleted',
+          { key: 'u', 'version-id': 'v2', sequencer: '04' },
+          { deletionType: 'Permanently Deleted', bucket: 'acme-prod-uploads' },
+        ),
+      ),
+      record('m7', reconciled),
+    ]);
+    expect(result.failedMessageIds).toEqual([]);
+    expect(result.changeCounts).toEqual([
+      { bucket: BUCKET, writes: 2, deletions: 2 },
+      { bucket: 'acme-prod-uploads', writes: 0, deletions: 1 },
+    ]);
+  });
+
   it('does a change delivered twice in one batch only once, acknowledging both deliveries', async () => {
     const { d } = deps();
     const result = await copyBatch(d, [record('m1', put('a', 'v1')), record('m2', put('a', 'v1'))]);

@@ -98,6 +98,31 @@ describe('copier handler', () => {
     expect(published[0]).toMatchObject({ Copied: 2, BytesCopied: 10, service: 'copier' });
   });
 
+  it('publishes the change rate once per source bucket, in blobs of their own (all metrics of a blob share its dimensions)', async () => {
+    const deleted = {
+      ...s3Event({ bucket: 'acme-prod-uploads', key: 'customer/a.pdf' }),
+      'detail-type': 'Object Deleted',
+      detail: {
+        bucket: { name: 'acme-prod-uploads' },
+        object: { key: 'customer/a.pdf', 'version-id': 'dm', sequencer: '0B' },
+        'deletion-type': 'Delete Marker Created',
+      },
+    };
+    const { published } = await run([
+      record('m-1', s3Event()),
+      record('m-2', s3Event({ key: 'invoices/2026/0002.pdf' })),
+      record('m-3', deleted),
+    ]);
+    expect(published).toHaveLength(3);
+    expect(published[0]).not.toHaveProperty('sourceBucket');
+    expect(published[0]).not.toHaveProperty('SourceWrites');
+    const bySource = (bucket: string) => published.find((p) => p.sourceBucket === bucket);
+    expect(bySource('acme-prod-invoices')).toMatchObject({ service: 'copier', SourceWrites: 2, SourceDeletions: 0 });
+    expect(bySource('acme-prod-uploads')).toMatchObject({ service: 'copier', SourceWrites: 0, SourceDeletions: 1 });
+    const directive = (bySource('acme-prod-uploads') as { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][] }> } })._aws;
+    expect(directive.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'sourceBucket']]);
+  });
+
   it('sends a malformed record straight to the dead-letter queue with its reason, and acknowledges it', async () => {
     const { response, errors } = await run([
       record('bad', s3Event({ bucket: 'someone-elses-bucket' })),

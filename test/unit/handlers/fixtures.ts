@@ -40,7 +40,9 @@ export function observability(service: string) {
   const published: Array<Record<string, unknown>> = [];
   jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(function (this: Metrics) {
     if (this.hasStoredMetrics()) published.push(this.serializeMetrics() as unknown as Record<string, unknown>);
+    // As Powertools does: a published blob's metrics and (non-default) dimensions are gone.
     this.clearMetrics();
+    this.clearDimensions();
     return this;
   });
   return { logger, metrics, errors, published };

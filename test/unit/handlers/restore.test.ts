@@ -272,3 +272,56 @@ describe('restore handler: plan, start, status', () => {
     expect(lines.join('')).not.toContain(BUCKET);
   });
 });
+
+describe('restore handler: activity', () => {
+  it('answers the journal’s change rate of a source, bursts marked, and the instant before the latest burst', async () => {
+    const s = setup(12);
+    await backedUp(s); // 12 writes, one a second from T0
+    const wipe = Array.from({ length: 12 }, (_, i) =>
+      version(`invoices/${i}.pdf`, `m${i}`, 100, { kind: 'deleteMarker', token: `m.m${i}` }),
+    );
+    await s.vault.append(ACCOUNT, wipe);
+    const report = await restore({ action: 'activity', sourceBucket: BUCKET, intervalSeconds: 60 }, ctx(), s.deps);
+    expect(report).toMatchObject({
+      bucket: BUCKET,
+      intervalSeconds: 60,
+      totals: { writes: 12, overwrites: 0, deletions: 12 },
+      bursts: [
+        expect.objectContaining({
+          start: '2026-11-29T10:01:00.000Z',
+          deletions: 12,
+          lastChangeBefore: '2026-11-29T10:00:11.000Z',
+        }),
+      ],
+      suggestedAsOf: '2026-11-29T10:01:39.999Z',
+    });
+    // A read: nothing is written anywhere.
+    expect(s.target.objects.size).toBe(0);
+  });
+
+  it.each([
+    [{ intervalSeconds: 0 }, /intervalSeconds: received 0, expected a whole number of seconds from 1 to 604800/],
+    [{ since: 'an hour ago' }, /since: received "an hour ago", expected the first instant to count changes from: an ISO-8601/],
+    [{ sourceBucket: 'Bad_Bucket' }, /sourceBucket: received "Bad_Bucket", expected an S3 bucket name/],
+    [{ interval: 60 }, /interval: received 60, expected no such field here/],
+  ])('refuses %j naming the field', async (change, message) => {
+    const s = setup();
+    const error = await rejection(() => restore({ action: 'activity', sourceBucket: BUCKET, ...change }, ctx(), s.deps));
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses since after until with the core’s problem', async () => {
+    const s = setup();
+    await backedUp(s);
+    const error = await rejection(() =>
+      restore(
+        { action: 'activity', sourceBucket: BUCKET, since: '2026-11-30T00:00:00Z', until: '2026-11-29T00:00:00Z' },
+        ctx(),
+        s.deps,
+      ),
+    );
+    expect(error.name).toBe('ActivityRequestError');
+    expect(error.message).toContain('since: received "2026-11-30T00:00:00.000Z", expected an instant at or before until');
+  });
+});

@@ -1,4 +1,5 @@
-import { DEMO_STEPS, initialState, justBefore, restoredLine, sampleFiles } from '../../../local/demo/demo-steps';
+import { changeRateVerdict } from '../../../local/demo/activity-step';
+import { DEMO_STEPS, initialState, restoredLine, sampleFiles } from '../../../local/demo/demo-steps';
 import { closingLines, DEFAULT_CONFIG_FILE, leftRunningLines, parseArgs } from '../../../local/demo/main';
 import { insertStepAfter, type Output, type RunReport, replaceStep, runSteps, type Step, table } from '../../../local/demo/steps';
 
@@ -116,6 +117,7 @@ describe('the demo step list', () => {
       'attack-stolen-ingest',
       'snapshot-after',
       'compare',
+      'activity',
       'restore',
     ]);
     expect(DEMO_STEPS.find((s) => s.name === 'backup')?.attempts).toMatch(/^the copier backs every source version up/);
@@ -140,9 +142,15 @@ describe('the demo step list', () => {
     expect(files.filter((f) => f.deletedBeforeAttack).map((f) => f.key)).toEqual(['exports/customers-2026-11.csv']);
   });
 
-  it('restores as of the last millisecond before the second the attack started in (source times are whole seconds)', () => {
-    expect(justBefore(new Date('2026-12-01T03:12:05.300Z')).toISOString()).toBe('2026-12-01T03:12:04.999Z');
-    expect(justBefore(new Date('2026-12-01T03:12:05.000Z')).toISOString()).toBe('2026-12-01T03:12:04.999Z');
+  it('judges the change-rate alarm as CloudWatch does: more deletions than the threshold fire it, as many do not', () => {
+    expect(changeRateVerdict(14, 10, 1)).toEqual({
+      fires: true,
+      line: 'change-rate alarm: would fire (14 deletions in 1 min > threshold 10)',
+    });
+    expect(changeRateVerdict(10, 10, 5)).toEqual({
+      fires: false,
+      line: 'change-rate alarm: would not fire (10 deletions in 5 min <= threshold 10)',
+    });
   });
 });
 
