@@ -43,10 +43,22 @@ export class ProblemsError extends StrongroomError {
   }
 }
 
-/** `['a', 0, 'b']` -> `a[0].b`; the empty path is the top level. */
+/** A key that reads unambiguously after a dot: `detail-type`, `SOURCES`, `version-id`. */
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/**
+ * `['a', 0, 'b']` -> `a[0].b`; the empty path is the top level. A key that is not a plain name (empty, with a
+ * dot, a space, a bracket, any other character) is quoted, `a[""]` or `a["x.y"]`, so that every field is named.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
+  return path
+    .map((part, i) => {
+      if (typeof part === 'number') return `[${part}]`;
+      const key = String(part);
+      return PLAIN_KEY.test(key) ? `${i === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`;
+    })
+    .join('');
 }
 
 /** A short, single-line rendering of a received value; never the whole of a large object. */
