@@ -64,6 +64,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** A short, single-line rendering of a received value; never the whole of a large object. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return '(missing)';
+  // JSON would show NaN and Infinity as null
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
@@ -73,14 +75,20 @@ export function describeValue(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** The value at a path inside a parsed input, for error messages. */
+/** The value at a path inside a parsed input, for error messages: own properties only (never `constructor`'s). */
 export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let node: unknown = root;
   for (const part of path) {
-    if (node === null || typeof node !== 'object') return undefined;
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, part)) return undefined;
     node = (node as Record<PropertyKey, unknown>)[part];
   }
   return node;
+}
+
+/** Whether `root` has objects all along `path` but its last step: then valueAt is what the field holds, missing or not. */
+function reachable(root: unknown, path: readonly PropertyKey[]): boolean {
+  const parent = valueAt(root, path.slice(0, -1));
+  return path.length > 0 && parent !== null && typeof parent === 'object';
 }
 
 /** The part of a zod issue read here (structural, so this module needs no zod import). */
@@ -110,13 +118,10 @@ export function problemsFromIssues(
         expected: `no such field here (${issue.message})`,
       }));
     }
-    return [
-      {
-        field: formatPath([...prefix, ...issue.path]),
-        received: describeValue('input' in issue ? issue.input : valueAt(root, issue.path)),
-        expected: issue.message,
-      },
-    ];
+    // The input's own value where the path reaches into it: for a union's discriminator zod reports the whole
+    // object as the input (found by fuzzing the restore requests); inside a parsed string (a JSON variable), zod's.
+    const received = reachable(root, issue.path) || !('input' in issue) ? valueAt(root, issue.path) : issue.input;
+    return [{ field: formatPath([...prefix, ...issue.path]), received: describeValue(received), expected: issue.message }];
   });
 }
 

@@ -1,4 +1,5 @@
-import { formatPath } from '../../../contract/errors';
+import { z } from 'zod';
+import { describeValue, formatPath, problemsFromIssues, valueAt } from '../../../contract/errors';
 import { ConfigError } from '../../../lib/config/errors';
 import { parseConfig } from '../../../lib/config/load';
 import { exampleInput } from '../../support/config';
@@ -27,5 +28,34 @@ describe('formatPath', () => {
         expect.objectContaining({ field: '[""]', received: 'null', expected: expect.stringMatching(/^no such key/) }),
       ]);
     }
+  });
+});
+
+describe('describeValue', () => {
+  it('shows NaN and Infinity as themselves, not as the null JSON would print', () => {
+    expect(describeValue(Number.NaN)).toBe('NaN');
+    expect(describeValue(-Infinity)).toBe('-Infinity');
+    expect(describeValue(null)).toBe('null');
+  });
+});
+
+describe('problemsFromIssues', () => {
+  const Request = z.discriminatedUnion('action', [
+    z.strictObject({ action: z.literal('start'), id: z.string() }),
+    z.strictObject({ action: z.literal('status'), id: z.string() }),
+  ]);
+  const problems = (input: unknown) => {
+    const parsed = Request.safeParse(input, { reportInput: true });
+    return parsed.success ? [] : problemsFromIssues(parsed.error.issues, input);
+  };
+
+  it("reports the discriminator's own value, not the whole request zod hands over (found by the restore fuzz)", () => {
+    expect(problems({ action: 0, id: 'r-1' })).toEqual([expect.objectContaining({ field: 'action', received: '0' })]);
+    expect(problems({ id: 'r-1' })).toEqual([expect.objectContaining({ field: 'action', received: '(missing)' })]);
+  });
+
+  it('never takes an inherited property for the value received', () => {
+    expect(valueAt({}, ['constructor'])).toBeUndefined();
+    expect(problems({ action: 'start' })).toEqual([expect.objectContaining({ field: 'id', received: '(missing)' })]);
   });
 });

@@ -1,11 +1,18 @@
 import '../handlers/powertools-env';
+import { createHash } from 'node:crypto';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseCopierEnv } from '../../../lambda/adapters/env';
+import { parseCopierEnv, parseRestoreEnv } from '../../../lambda/adapters/env';
 import { InputValidationError } from '../../../lambda/core/errors';
+import { RestoreRequestError } from '../../../lambda/core/restore-service';
 import { type CopierClients, copyEvents } from '../../../lambda/handlers/copier';
+import { type RestoreDependencies, restore } from '../../../lambda/handlers/restore';
+import { MemoryVault, version } from '../core/memory-vault';
+import { ACCOUNT, BUCKET } from '../core/support';
 import { COMMON_ENV, lambdaContext, observability, rejection } from '../handlers/fixtures';
 
 /*
@@ -44,5 +51,76 @@ describe('copier handler: an invocation that is not an SQS batch', () => {
     expect(error).toBeInstanceOf(InputValidationError);
     expect(error.message).toMatch(message);
     for (const m of mocks) expect(m.calls()).toHaveLength(0);
+  });
+});
+
+describe('restore handler: refused requests write nothing to the target', () => {
+  const TARGET = 'acme-prod-restore';
+  const env = parseRestoreEnv({
+    ...COMMON_ENV,
+    RESTORE_READER_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-restore-reader-222222222222',
+    RESTORE_TARGETS: JSON.stringify([TARGET]),
+    RESTORE_FUNCTION_NAME: 'strongroom-restore',
+    RESTORE_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:222222222222:stateMachine:strongroom-restore',
+  });
+  const ctx = { ...lambdaContext('strongroom-restore'), getRemainingTimeInMillis: () => 600_000 };
+  const plan = { action: 'plan', sourceBucket: BUCKET, asOf: '2026-11-30T00:00:00Z', targetBucket: TARGET };
+
+  async function setup() {
+    const vault = new MemoryVault();
+    const target = new MemoryVault();
+    const body = Buffer.from('invoice');
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    const e = version('invoices/0.pdf', 'v0', 0, { size: body.length, sha256 });
+    vault.objects.set(e.vaultKey, { body, metadata: { sha256 }, lastModified: new Date('2026-11-29T11:00:00Z') });
+    await vault.append(ACCOUNT, [e]);
+    const o = observability('restore');
+    const deps: RestoreDependencies = {
+      env: () => env,
+      clients: () => ({
+        vault: vault.client,
+        target: target.client,
+        lambda: mockClient(new LambdaClient({ region: 'eu-west-1' })) as unknown as LambdaClient,
+        sfn: mockClient(new SFNClient({ region: 'eu-west-1' })) as unknown as SFNClient,
+      }),
+      logger: o.logger,
+      metrics: o.metrics,
+      now: () => new Date('2026-12-01T12:00:00Z'),
+    };
+    return { target, deps };
+  }
+
+  it.each([
+    [
+      { ...plan, asOf: '2026-11-29T09:59:58Z' },
+      /asOf: received "2026-11-29T09:59:58Z", expected an instant at or after the earliest/,
+    ],
+    [
+      { ...plan, sourceBucket: 'acme-prod-invoice' },
+      /sourceBucket: received "acme-prod-invoice", expected a bucket \(and prefix\) with backups/,
+    ],
+  ])('a plan refused once planned (%j) no longer writes and deletes its manifest', async (request, message) => {
+    const { target, deps } = await setup();
+    const error = await rejection(() => restore(request, ctx, deps));
+    expect(error).toBeInstanceOf(RestoreRequestError);
+    expect(error.message).toMatch(message);
+    expect(target.mock.calls().map((c) => (c.args[0] as object).constructor.name)).not.toContain('PutObjectCommand');
+    expect(target.mock.calls().map((c) => (c.args[0] as object).constructor.name)).not.toContain('DeleteObjectCommand');
+  });
+
+  it('a batch with a mangled manifest line is refused naming the field before any object is written', async () => {
+    const { target, deps } = await setup();
+    const planned = (await restore(plan, ctx, deps)) as { restoreId: string; manifest: { key: string } };
+    const [line] = (target.objects.get(planned.manifest.key)?.body.toString('utf8') ?? '').trim().split('\n');
+    const item = JSON.parse(line as string);
+    const good = { ...item, key: 'invoices/ok.pdf', targetKey: 'invoices/ok.pdf' };
+    const mangled = { ...item, entry: { ...item.entry, metadata: { '': null } } };
+    target.mock.resetHistory();
+    const error = await rejection(() =>
+      restore({ action: 'batch', restoreId: planned.restoreId, targetBucket: TARGET, items: [good, mangled] }, ctx, deps),
+    );
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect(error.message).toMatch(/items\[1\]\.entry\.metadata\[""\]: received null, expected/);
+    expect(target.mock.calls().map((c) => (c.args[0] as object).constructor.name)).not.toContain('PutObjectCommand');
   });
 });

@@ -294,7 +294,7 @@ export function mutated(base: unknown, options: { knownKeys?: readonly string[];
 // Refusals that name a field
 
 /** `a.b[3].c` -> `a.b[].c`: a field of the schema, whatever the index. */
-const withoutIndexes = (field: string) => field.replace(/\[\d+\]/g, '[]');
+export const withoutIndexes = (field: string) => field.replace(/\[\d+\]/g, '[]');
 
 const schemaFieldsCache = new WeakMap<z.ZodType, Set<string>>();
 
