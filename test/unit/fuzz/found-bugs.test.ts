@@ -1,15 +1,16 @@
 import '../handlers/powertools-env';
 import { createHash } from 'node:crypto';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseCopierEnv, parseRestoreEnv } from '../../../lambda/adapters/env';
+import { parseCopierEnv, parseReconcilerEnv, parseRestoreEnv } from '../../../lambda/adapters/env';
 import { InputValidationError } from '../../../lambda/core/errors';
 import { RestoreRequestError } from '../../../lambda/core/restore-service';
 import { type CopierClients, copyEvents } from '../../../lambda/handlers/copier';
+import { type ReconcilerClients, runReconciler } from '../../../lambda/handlers/reconciler';
 import { type RestoreDependencies, restore } from '../../../lambda/handlers/restore';
 import { MemoryVault, version } from '../core/memory-vault';
 import { ACCOUNT, BUCKET } from '../core/support';
@@ -122,5 +123,62 @@ describe('restore handler: refused requests write nothing to the target', () => 
     expect(error).toBeInstanceOf(InputValidationError);
     expect(error.message).toMatch(/items\[1\]\.entry\.metadata\[""\]: received null, expected/);
     expect(target.mock.calls().map((c) => (c.args[0] as object).constructor.name)).not.toContain('PutObjectCommand');
+  });
+});
+
+describe('reconciler handler: checkpoints it cannot resume from', () => {
+  const env = parseReconcilerEnv({
+    ...COMMON_ENV,
+    AUDITOR_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-auditor-222222222222',
+    QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/222222222222/strongroom-events',
+    RECONCILER_FUNCTION_NAME: 'strongroom-reconciler',
+  });
+  const clients: ReconcilerClients = {
+    source: new S3Client({ region: 'eu-west-1' }),
+    vault: new S3Client({ region: 'eu-west-1' }),
+    sqs: new SQSClient({ region: 'eu-west-1' }),
+    lambda: new LambdaClient({ region: 'eu-west-1' }),
+  };
+  const source = mockClient(clients.source);
+  const vault = mockClient(clients.vault);
+  const sqs = mockClient(clients.sqs);
+  const run = (input: unknown) => {
+    const o = observability('reconciler');
+    const context = { ...lambdaContext('strongroom-reconciler'), getRemainingTimeInMillis: () => 600_000 };
+    return runReconciler(input, context, { env: () => env, clients: () => clients, logger: o.logger, metrics: o.metrics });
+  };
+  beforeEach(() => {
+    for (const m of [source, vault, sqs]) m.reset();
+    vault.on(ListObjectsV2Command).resolves({ Contents: [] });
+    source.on(ListObjectVersionsCommand).resolves({
+      Versions: [{ Key: 'private/b.csv', VersionId: 'v1', ETag: '"e"', LastModified: new Date(0) }],
+    });
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  });
+
+  it("refuses a prefixIndex past the source's prefixes (it listed the whole bucket and enqueued keys outside them)", async () => {
+    // acme-prod-uploads backs up customer/ only: prefix 1 does not exist.
+    const checkpoint = { runId: 'run-1', sourceIndex: 1, prefixIndex: 1, listed: 0, enqueued: 0 };
+    const error = await rejection(() => run({ checkpoint }));
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect(error.message).toContain(
+      'checkpoint.prefixIndex: received 1, expected an index of the 1 prefixes of acme-prod-uploads (0 to 0)',
+    );
+    expect(source.calls()).toHaveLength(0);
+    expect(sqs.calls()).toHaveLength(0);
+  });
+
+  it('refuses a sourceIndex past the configured sources', async () => {
+    const error = await rejection(() =>
+      run({ checkpoint: { runId: 'r', sourceIndex: 3, prefixIndex: 0, listed: 0, enqueued: 0 } }),
+    );
+    expect(error.message).toContain('checkpoint.sourceIndex: received 3, expected an index of the 2 configured sources');
+  });
+
+  it('starts a new pass for a schedule event that carries a checkpoint, never resuming from an unchecked one', async () => {
+    const scheduled = { source: 'aws.events', 'detail-type': 'Scheduled Event', checkpoint: { sourceIndex: 1 } };
+    const result = await run(scheduled);
+    expect(result.done).toBe(true);
+    expect(source.commandCalls(ListObjectVersionsCommand)[0]?.args[0].input).toMatchObject({ Bucket: 'acme-prod-invoices' });
   });
 });

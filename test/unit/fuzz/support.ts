@@ -259,15 +259,21 @@ export function mutationsOf(base: unknown, options: { knownKeys?: readonly strin
   });
   const arrays = paths.filter((p) => Array.isArray(nodeAt(base, p)) && (nodeAt(base, p) as unknown[]).length > 0);
   const keys = fc.oneof(oddString, fc.constantFrom('__proto__', 'constructor', ...(options.knownKeys ?? ['x'])));
+  const onFields: fc.Arbitrary<Mutation>[] =
+    inner.length === 0
+      ? []
+      : [
+          fc.constantFrom(...inner).map((path): Mutation => ({ op: 'delete', path })),
+          fc
+            .constantFrom(...inner)
+            .chain((path) =>
+              fc
+                .oneof(nearValue(nodeAt(base, path)), boundaryNumber, oddString, jsonish)
+                .map((value): Mutation => ({ op: 'set', path, value })),
+            ),
+        ];
   const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-    fc.constantFrom(...inner).map((path): Mutation => ({ op: 'delete', path })),
-    fc
-      .constantFrom(...inner)
-      .chain((path) =>
-        fc
-          .oneof(nearValue(nodeAt(base, path)), boundaryNumber, oddString, jsonish)
-          .map((value): Mutation => ({ op: 'set', path, value })),
-      ),
+    ...onFields,
     fc
       .tuple(fc.constantFrom(...objects), keys, jsonish)
       .map(([path, key, value]): Mutation => ({ op: 'add', path, key: typoOf(key, path, base), value })),
