@@ -265,9 +265,9 @@ describe('fuzz: copier records', () => {
         expect(counts.get('Malformed') ?? 0).toBe(reasons.size);
         tallyBatch(core, records, reasons, result.failedMessageIds);
       }),
-      { numRuns: runs(200) },
+      { numRuns: runs(150) },
     );
-    core.note(`${runs(200)} batches of 1-6 records`);
+    core.note(`${runs(150)} batches of 1-6 records`);
     core.expectSound({ accepted: 50, rejected: 100 });
   });
 
@@ -306,9 +306,9 @@ describe('fuzz: copier records', () => {
           true,
         );
       }),
-      { numRuns: runs(100) },
+      { numRuns: runs(80) },
     );
-    handler.note(`${runs(100)} batches of 1-6 records`);
+    handler.note(`${runs(80)} batches of 1-6 records`);
     handler.expectSound({ accepted: 25, rejected: 50 });
   });
 });
@@ -354,7 +354,7 @@ describe('fuzz: copier invocations that are not SQS batches', () => {
         }
         events.accept();
       }),
-      { numRuns: runs(300) },
+      { numRuns: runs(200) },
     );
     events.expectSound({ accepted: 0, rejected: 100 });
   });

@@ -202,8 +202,8 @@ describe('fuzz: restore requests', () => {
           );
         tally.reject(writes);
       }),
-      { numRuns: runs(400) },
+      { numRuns: runs(300) },
     );
-    tally.expectSound({ accepted: 20, rejected: 200 });
+    tally.expectSound({ accepted: 15, rejected: 150 });
   });
 });

@@ -255,7 +255,7 @@ describe('fuzz: scheduled functions', () => {
           if (writes.length > 0) tally.unhandledError(new Error(`a refused input wrote: ${JSON.stringify(writes)}`));
           tally.reject(writes.length);
         }),
-        { numRuns: runs(250) },
+        { numRuns: runs(200) },
       );
       tally.expectSound({ accepted: 5, rejected: 50 });
     },
