@@ -185,7 +185,7 @@ const argv: fc.Arbitrary<string[]> = fc.oneof(
 // ---------------------------------------------------------------------------------------------------------
 
 const tally = new Tally('cli argv');
-const wrote = 0;
+let wrote = 0;
 printTalliesAfterAll(tally);
 
 /** `--as-of: received "x", expected ...` (or `<bucket>`, `<command>`, `(arguments)`): a usage error naming what was wrong. */
@@ -232,6 +232,7 @@ describe('fuzz: cli argv', () => {
         }
         if (code === EXIT.failure)
           tally.unhandledError(new Error(`a failure with nothing failing (the doubles never fail)\n${said}`));
+        if (started.length > 0) wrote++;
         tally.accept();
       }),
       { numRuns: runs(200) },

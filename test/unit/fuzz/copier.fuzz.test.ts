@@ -1,20 +1,19 @@
 import '../handlers/powertools-env';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, type SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand, type SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { describeProblems } from '../../../contract/errors';
 import { accountPrefix } from '../../../contract/vault-layout';
-import { parseCopierEnv } from '../../../lambda/adapters/env';
 import { type CopierMetric, copyBatch, type QueuedRecord } from '../../../lambda/core/copier';
 import { DEFAULT_TUNING } from '../../../lambda/core/copy-version';
 import { InputValidationError, type Problem } from '../../../lambda/core/errors';
 import { parseSourceChange, RECONCILER_EVENT_SOURCE, type SourceScope } from '../../../lambda/core/source-change';
 import { keyDigest } from '../../../lambda/core/vault-keys';
-import { type CopierClients, CopierEventSchema, copyEvents } from '../../../lambda/handlers/copier';
+import { CopierEventSchema, copyEvents } from '../../../lambda/handlers/copier';
 import { COMMON_ENV, lambdaContext, observability } from '../handlers/fixtures';
+import { copierClients, copierEnv } from './handlers';
 import {
   fieldsOf,
   inputFields,
@@ -39,9 +38,8 @@ import {
  */
 
 const ACCOUNT = COMMON_ENV.SOURCE_ACCOUNT_ID;
-const INGEST = 'arn:aws:iam::111111111111:role/strongroom-ingest-222222222222';
-const DLQ = 'https://sqs.eu-west-1.amazonaws.com/222222222222/strongroom-events-dlq';
-const env = parseCopierEnv({ ...COMMON_ENV, INGEST_ROLE_ARN: INGEST, DEAD_LETTER_QUEUE_URL: DLQ });
+const DLQ = copierEnv.deadLetterQueueUrl;
+const env = copierEnv;
 const scope: SourceScope = { account: ACCOUNT, sources: env.sources };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -172,14 +170,7 @@ function strayWrites(writes: readonly RecordedWrite[], valid: ReadonlyArray<{ bu
 // ---------------------------------------------------------------------------------------------------------
 // Clients that record
 
-const clients: CopierClients = {
-  source: new S3Client({ region: 'eu-west-1' }),
-  vault: new S3Client({ region: 'eu-west-1' }),
-  sqs: new SQSClient({ region: 'eu-west-1' }),
-};
-const source = mockClient(clients.source);
-const vault = mockClient(clients.vault);
-const sqs = mockClient(clients.sqs);
+const { clients, source, vault, sqs } = copierClients();
 
 function resetClients(): void {
   for (const m of [source, vault, sqs]) m.reset();

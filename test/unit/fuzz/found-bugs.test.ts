@@ -1,37 +1,33 @@
 import '../handlers/powertools-env';
 import { createHash } from 'node:crypto';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { ListObjectsV2Command, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { parseCopierEnv, parseReconcilerEnv, parseRestoreEnv } from '../../../lambda/adapters/env';
 import { InputValidationError } from '../../../lambda/core/errors';
 import { RestoreRequestError } from '../../../lambda/core/restore-service';
-import { type CopierClients, copyEvents } from '../../../lambda/handlers/copier';
-import { type ReconcilerClients, runReconciler } from '../../../lambda/handlers/reconciler';
-import { type RestoreDependencies, restore } from '../../../lambda/handlers/restore';
-import { MemoryVault, version } from '../core/memory-vault';
+import { copyEvents } from '../../../lambda/handlers/copier';
+import { runReconciler } from '../../../lambda/handlers/reconciler';
+import { restore } from '../../../lambda/handlers/restore';
+import { version } from '../core/memory-vault';
 import { ACCOUNT, BUCKET } from '../core/support';
-import { COMMON_ENV, lambdaContext, observability, rejection } from '../handlers/fixtures';
+import { lambdaContext, observability, rejection } from '../handlers/fixtures';
+import {
+  copierClients,
+  copierEnv,
+  RESTORE_TARGET,
+  reconcilerClients,
+  reconcilerEnv,
+  restoreContext,
+  restoreWorld,
+} from './handlers';
 
 /*
  * Each bug the fuzz suites found, reproduced by the smallest input that showed it, next to the fix's promise.
  */
 
 describe('copier handler: an invocation that is not an SQS batch', () => {
-  const env = parseCopierEnv({
-    ...COMMON_ENV,
-    INGEST_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-ingest-222222222222',
-    DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/222222222222/strongroom-events-dlq',
-  });
-  const clients: CopierClients = {
-    source: new S3Client({ region: 'eu-west-1' }),
-    vault: new S3Client({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-  };
-  const mocks = [mockClient(clients.source), mockClient(clients.vault), mockClient(clients.sqs)];
+  const { clients, source, vault, sqs } = copierClients();
+  const mocks = [source, vault, sqs];
 
   it.each([
     [{}, /Records: received \(missing\), expected the batch of SQS records/],
@@ -43,7 +39,7 @@ describe('copier handler: an invocation that is not an SQS batch', () => {
     const o = observability('copier');
     const error = await rejection(() =>
       copyEvents(event as unknown as SQSEvent, lambdaContext('strongroom-copier'), {
-        env: () => env,
+        env: () => copierEnv,
         clients: () => clients,
         logger: o.logger,
         metrics: o.metrics,
@@ -56,39 +52,18 @@ describe('copier handler: an invocation that is not an SQS batch', () => {
 });
 
 describe('restore handler: refused requests write nothing to the target', () => {
-  const TARGET = 'acme-prod-restore';
-  const env = parseRestoreEnv({
-    ...COMMON_ENV,
-    RESTORE_READER_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-restore-reader-222222222222',
-    RESTORE_TARGETS: JSON.stringify([TARGET]),
-    RESTORE_FUNCTION_NAME: 'strongroom-restore',
-    RESTORE_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:222222222222:stateMachine:strongroom-restore',
-  });
-  const ctx = { ...lambdaContext('strongroom-restore'), getRemainingTimeInMillis: () => 600_000 };
+  const TARGET = RESTORE_TARGET;
+  const ctx = restoreContext;
   const plan = { action: 'plan', sourceBucket: BUCKET, asOf: '2026-11-30T00:00:00Z', targetBucket: TARGET };
 
   async function setup() {
-    const vault = new MemoryVault();
-    const target = new MemoryVault();
+    const { vault, target, deps } = restoreWorld();
     const body = Buffer.from('invoice');
     const sha256 = createHash('sha256').update(body).digest('hex');
     const e = version('invoices/0.pdf', 'v0', 0, { size: body.length, sha256 });
     vault.objects.set(e.vaultKey, { body, metadata: { sha256 }, lastModified: new Date('2026-11-29T11:00:00Z') });
     await vault.append(ACCOUNT, [e]);
-    const o = observability('restore');
-    const deps: RestoreDependencies = {
-      env: () => env,
-      clients: () => ({
-        vault: vault.client,
-        target: target.client,
-        lambda: mockClient(new LambdaClient({ region: 'eu-west-1' })) as unknown as LambdaClient,
-        sfn: mockClient(new SFNClient({ region: 'eu-west-1' })) as unknown as SFNClient,
-      }),
-      logger: o.logger,
-      metrics: o.metrics,
-      now: () => new Date('2026-12-01T12:00:00Z'),
-    };
-    return { target, deps };
+    return { target, deps: deps() };
   }
 
   it.each([
@@ -127,29 +102,20 @@ describe('restore handler: refused requests write nothing to the target', () => 
 });
 
 describe('reconciler handler: checkpoints it cannot resume from', () => {
-  const env = parseReconcilerEnv({
-    ...COMMON_ENV,
-    AUDITOR_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-auditor-222222222222',
-    QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/222222222222/strongroom-events',
-    RECONCILER_FUNCTION_NAME: 'strongroom-reconciler',
-  });
-  const clients: ReconcilerClients = {
-    source: new S3Client({ region: 'eu-west-1' }),
-    vault: new S3Client({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    lambda: new LambdaClient({ region: 'eu-west-1' }),
-  };
-  const source = mockClient(clients.source);
-  const vault = mockClient(clients.vault);
-  const sqs = mockClient(clients.sqs);
+  const { clients, vault, source, sqs } = reconcilerClients();
   const run = (input: unknown) => {
     const o = observability('reconciler');
     const context = { ...lambdaContext('strongroom-reconciler'), getRemainingTimeInMillis: () => 600_000 };
-    return runReconciler(input, context, { env: () => env, clients: () => clients, logger: o.logger, metrics: o.metrics });
+    return runReconciler(input, context, {
+      env: () => reconcilerEnv,
+      clients: () => clients,
+      logger: o.logger,
+      metrics: o.metrics,
+    });
   };
   beforeEach(() => {
-    for (const m of [source, vault, sqs]) m.reset();
-    vault.on(ListObjectsV2Command).resolves({ Contents: [] });
+    for (const m of [source, sqs]) m.reset();
+    vault.objects.clear();
     source.on(ListObjectVersionsCommand).resolves({
       Versions: [{ Key: 'private/b.csv', VersionId: 'v1', ETag: '"e"', LastModified: new Date(0) }],
     });

@@ -1,17 +1,13 @@
 import '../handlers/powertools-env';
 import { createHash } from 'node:crypto';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
 import { ProblemsError, StrongroomError } from '../../../contract/errors';
 import { RestoreRequestSchema } from '../../../contract/restore-api';
-import { parseRestoreEnv } from '../../../lambda/adapters/env';
-import { type RestoreDependencies, restore } from '../../../lambda/handlers/restore';
-import { MemoryVault, version } from '../core/memory-vault';
+import { restore } from '../../../lambda/handlers/restore';
+import { version } from '../core/memory-vault';
 import { ACCOUNT, BUCKET } from '../core/support';
-import { COMMON_ENV, lambdaContext, observability } from '../handlers/fixtures';
+import { RESTORE_TARGET, restoreContext, restoreWorld } from './handlers';
 import {
   fieldsOf,
   inputFields,
@@ -34,45 +30,9 @@ import {
  * configured restore target is.
  */
 
-const TARGET = 'acme-prod-restore';
-const env = parseRestoreEnv({
-  ...COMMON_ENV,
-  RESTORE_READER_ROLE_ARN: 'arn:aws:iam::111111111111:role/strongroom-restore-reader-222222222222',
-  RESTORE_TARGETS: JSON.stringify([TARGET]),
-  RESTORE_FUNCTION_NAME: 'strongroom-restore',
-  RESTORE_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:222222222222:stateMachine:strongroom-restore',
-});
-const NOW = new Date('2026-12-01T12:00:00Z');
-
-const vault = new MemoryVault();
-const target = new MemoryVault();
-target.mock.on(HeadObjectCommand).callsFake((input) => {
-  const stored = target.objects.get(input.Key as string);
-  if (!stored) throw Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
-  return { ContentLength: stored.body.length, Metadata: stored.metadata };
-});
-const lambda = mockClient(new LambdaClient({ region: 'eu-west-1' }));
-const sfn = mockClient(new SFNClient({ region: 'eu-west-1' }));
-sfn
-  .on(StartExecutionCommand)
-  .resolves({ executionArn: 'arn:aws:states:eu-west-1:222222222222:execution:strongroom-restore:r-1' });
-
-function deps(): RestoreDependencies {
-  const o = observability('restore');
-  return {
-    env: () => env,
-    clients: () => ({
-      vault: vault.client,
-      target: target.client,
-      lambda: lambda as unknown as LambdaClient,
-      sfn: sfn as unknown as SFNClient,
-    }),
-    logger: o.logger,
-    metrics: o.metrics,
-    now: () => NOW,
-  };
-}
-const ctx = { ...lambdaContext('strongroom-restore'), getRemainingTimeInMillis: () => 600_000 };
+const TARGET = RESTORE_TARGET;
+const { vault, target, lambda, sfn, deps } = restoreWorld();
+const ctx = restoreContext;
 
 const PLAN = { action: 'plan', sourceBucket: BUCKET, asOf: '2026-11-30T00:00:00Z', targetBucket: TARGET };
 const FULL_PLAN = {

@@ -1,13 +1,12 @@
 import '../handlers/powertools-env';
-import { InvokeCommand, type InvokeCommandInput, LambdaClient } from '@aws-sdk/client-lambda';
-import { ListObjectVersionsCommand, type ListObjectVersionsCommandInput, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { InvokeCommand, type InvokeCommandInput } from '@aws-sdk/client-lambda';
+import { ListObjectVersionsCommand, type ListObjectVersionsCommandInput } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import type { z } from 'zod';
 import type { ProblemsError } from '../../../contract/errors';
 import { accountPrefix } from '../../../contract/vault-layout';
-import { parseReconcilerEnv, parseSealerEnv, parseVerifyEnv } from '../../../lambda/adapters/env';
+import { parseSealerEnv, parseVerifyEnv } from '../../../lambda/adapters/env';
 import { InputValidationError, NotAvailableError } from '../../../lambda/core/errors';
 import { parseSourceChange } from '../../../lambda/core/source-change';
 import { ScheduledEventSchema } from '../../../lambda/handlers/input';
@@ -17,6 +16,7 @@ import { VerifyInputSchema, verify } from '../../../lambda/handlers/verify';
 import { MemoryVault, version } from '../core/memory-vault';
 import { ACCOUNT } from '../core/support';
 import { COMMON_ENV, lambdaContext, observability } from '../handlers/fixtures';
+import { reconcilerClients, reconcilerEnv } from './handlers';
 import {
   fieldsOf,
   jsonish,
@@ -133,21 +133,7 @@ const sealerRow: Row = {
 // ---------------------------------------------------------------------------------------------------------
 // reconciler: sources listing keys inside and outside the configured prefixes, an empty journal
 
-const reconcilerEnv = parseReconcilerEnv({
-  ...COMMON_ENV,
-  AUDITOR_ROLE_ARN: AUDITOR,
-  QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/222222222222/strongroom-events',
-  RECONCILER_FUNCTION_NAME: 'strongroom-reconciler',
-});
-const reconcilerClients = {
-  source: new S3Client({ region: 'eu-west-1' }),
-  vault: new MemoryVault(),
-  sqs: new SQSClient({ region: 'eu-west-1' }),
-  lambda: new LambdaClient({ region: 'eu-west-1' }),
-};
-const listing = mockClient(reconcilerClients.source);
-const queue = mockClient(reconcilerClients.sqs);
-const lambda = mockClient(reconcilerClients.lambda);
+const { clients: reconciler, vault: journal, source: listing, sqs: queue, lambda } = reconcilerClients();
 /** What each source holds: keys under and outside the configured prefixes (acme-prod-uploads backs up customer/ only). */
 const SOURCE_KEYS: Record<string, string[]> = {
   'acme-prod-invoices': ['invoices/1.pdf', 'invoices/2.pdf'],
@@ -164,7 +150,7 @@ const reconcilerRow: Row = {
   ],
   reset: () => {
     for (const m of [listing, queue, lambda]) m.reset();
-    reconcilerClients.vault.mock.resetHistory();
+    journal.mock.resetHistory();
     listing.on(ListObjectVersionsCommand).callsFake((input: ListObjectVersionsCommandInput) => ({
       Versions: (SOURCE_KEYS[input.Bucket as string] ?? [])
         .filter((key) => key.startsWith(input.Prefix ?? '') && (input.KeyMarker === undefined || key > input.KeyMarker))
@@ -181,13 +167,13 @@ const reconcilerRow: Row = {
       { ...lambdaContext('strongroom-reconciler'), getRemainingTimeInMillis: () => 600_000 },
       {
         env: () => reconcilerEnv,
-        clients: () => ({ ...reconcilerClients, vault: reconcilerClients.vault.client }),
+        clients: () => reconciler,
         logger: o.logger,
         metrics: o.metrics,
       },
     );
   },
-  writes: () => [...writesOf(reconcilerClients.vault.mock), ...writesOf(listing), ...writesOf(queue), ...writesOf(lambda)],
+  writes: () => [...writesOf(journal.mock), ...writesOf(listing), ...writesOf(queue), ...writesOf(lambda)],
   checkAcceptedWrites: (writes) => {
     // It reads the vault and the sources, and enqueues only changes the copier will take (in scope, well-formed).
     expect(writes.filter((w) => w.command !== 'SendMessageBatchCommand' && w.command !== 'InvokeCommand')).toEqual([]);
