@@ -95,6 +95,8 @@ function reachable(root: unknown, path: readonly PropertyKey[]): boolean {
 export interface ValidationIssue {
   readonly path: readonly PropertyKey[];
   readonly message: string;
+  /** zod's issue code (`invalid_union`, `invalid_type`, ...). */
+  readonly code?: string;
   readonly input?: unknown;
   /** Present on unrecognized-key issues: the keys that are not allowed. */
   readonly keys?: readonly string[];
@@ -118,9 +120,12 @@ export function problemsFromIssues(
         expected: `no such field here (${issue.message})`,
       }));
     }
-    // The input's own value where the path reaches into it: for a union's discriminator zod reports the whole
-    // object as the input (found by fuzzing the restore requests); inside a parsed string (a JSON variable), zod's.
-    const received = reachable(root, issue.path) || !('input' in issue) ? valueAt(root, issue.path) : issue.input;
+    // For a union's discriminator zod reports the whole object as the input (found by fuzzing the restore
+    // requests): the field's own value is what was received there.
+    const received =
+      (issue.code === 'invalid_union' && reachable(root, issue.path)) || !('input' in issue)
+        ? valueAt(root, issue.path)
+        : issue.input;
     return [{ field: formatPath([...prefix, ...issue.path]), received: describeValue(received), expected: issue.message }];
   });
 }
