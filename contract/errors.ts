@@ -43,15 +43,29 @@ export class ProblemsError extends StrongroomError {
   }
 }
 
-/** `['a', 0, 'b']` -> `a[0].b`; the empty path is the top level. */
+/** A key that reads unambiguously after a dot: `detail-type`, `SOURCES`, `version-id`. */
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/**
+ * `['a', 0, 'b']` -> `a[0].b`; the empty path is the top level. A key that is not a plain name (empty, with a
+ * dot, a space, a bracket, any other character) is quoted, `a[""]` or `a["x.y"]`, so that every field is named.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
+  return path
+    .map((part, i) => {
+      if (typeof part === 'number') return `[${part}]`;
+      const key = String(part);
+      return PLAIN_KEY.test(key) ? `${i === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`;
+    })
+    .join('');
 }
 
 /** A short, single-line rendering of a received value; never the whole of a large object. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return '(missing)';
+  // JSON would show NaN and Infinity as null
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
@@ -61,20 +75,28 @@ export function describeValue(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** The value at a path inside a parsed input, for error messages. */
+/** The value at a path inside a parsed input, for error messages: own properties only (never `constructor`'s). */
 export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let node: unknown = root;
   for (const part of path) {
-    if (node === null || typeof node !== 'object') return undefined;
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, part)) return undefined;
     node = (node as Record<PropertyKey, unknown>)[part];
   }
   return node;
+}
+
+/** Whether `root` has objects all along `path` but its last step: then valueAt is what the field holds, missing or not. */
+function reachable(root: unknown, path: readonly PropertyKey[]): boolean {
+  const parent = valueAt(root, path.slice(0, -1));
+  return path.length > 0 && parent !== null && typeof parent === 'object';
 }
 
 /** The part of a zod issue read here (structural, so this module needs no zod import). */
 export interface ValidationIssue {
   readonly path: readonly PropertyKey[];
   readonly message: string;
+  /** zod's issue code (`invalid_union`, `invalid_type`, ...). */
+  readonly code?: string;
   readonly input?: unknown;
   /** Present on unrecognized-key issues: the keys that are not allowed. */
   readonly keys?: readonly string[];
@@ -98,13 +120,13 @@ export function problemsFromIssues(
         expected: `no such field here (${issue.message})`,
       }));
     }
-    return [
-      {
-        field: formatPath([...prefix, ...issue.path]),
-        received: describeValue('input' in issue ? issue.input : valueAt(root, issue.path)),
-        expected: issue.message,
-      },
-    ];
+    // For a union's discriminator zod reports the whole object as the input (found by fuzzing the restore
+    // requests): the field's own value is what was received there.
+    const received =
+      (issue.code === 'invalid_union' && reachable(root, issue.path)) || !('input' in issue)
+        ? valueAt(root, issue.path)
+        : issue.input;
+    return [{ field: formatPath([...prefix, ...issue.path]), received: describeValue(received), expected: issue.message }];
   });
 }
 

@@ -101,11 +101,12 @@ export async function createPlan(deps: RestoreServiceDependencies, request: Plan
     summary,
   );
   const manifestKey = workKey(restoreId, RESTORE_MANIFEST_FILE);
-  const lines = await writeManifest(deps.target, request.targetBucket, manifestKey, items);
-  const plan = summary.value as PlanSummary;
-  // Only the finished plan knows the earliest backup: a refused plan takes its manifest back with it.
-  const refusal =
-    plan.earliest === null
+  // Only the finished plan knows the earliest backup. A manifest of one PUT is held until then, so a refused
+  // plan writes nothing (fuzzing found every refused plan writing and deleting its manifest); a larger one,
+  // streamed, is taken back.
+  const refusal = (): RestoreRequestError | undefined => {
+    const plan = summary.value as PlanSummary;
+    return plan.earliest === null
       ? new RestoreRequestError(
           'sourceBucket',
           request.sourceBucket,
@@ -114,10 +115,17 @@ export async function createPlan(deps: RestoreServiceDependencies, request: Plan
       : asOf < new Date(plan.earliest)
         ? new RestoreRequestError('asOf', request.asOf, `an instant at or after the earliest restorable time, ${plan.earliest}`)
         : undefined;
-  if (refusal) {
+  };
+  const lines = await writeManifest(deps.target, request.targetBucket, manifestKey, items, () => {
+    const refused = refusal();
+    if (refused) throw refused;
+  });
+  const refused = refusal();
+  if (refused) {
     await deps.target.send(new DeleteObjectCommand({ Bucket: request.targetBucket, Key: manifestKey }));
-    throw refusal;
+    throw refused;
   }
+  const plan = summary.value as PlanSummary;
   const state: StoredState = {
     restoreId,
     state: 'planned',
@@ -283,7 +291,14 @@ const MANIFEST_PART_BYTES = 8 * 1024 * 1024;
  * The plan as JSON lines. A small plan is one PUT; a plan past one part streams into a multipart upload, so
  * a plan over millions of keys never sits in memory.
  */
-async function writeManifest(s3: S3Client, bucket: string, key: string, items: AsyncIterable<PlanItem>): Promise<number> {
+async function writeManifest(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  items: AsyncIterable<PlanItem>,
+  /** Called once every item is known, before a manifest of one PUT is written: it may refuse the plan. */
+  beforeSinglePut: () => void,
+): Promise<number> {
   const iterator = items[Symbol.asyncIterator]();
   let lines = 0;
   const head: Buffer[] = [];
@@ -297,6 +312,7 @@ async function writeManifest(s3: S3Client, bucket: string, key: string, items: A
     next = await iterator.next();
   }
   if (next.done) {
+    beforeSinglePut();
     await s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.concat(head), ContentType: 'application/x-ndjson' }),
     );

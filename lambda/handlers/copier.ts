@@ -3,11 +3,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
 import { SOURCE_BUCKET_DIMENSION, SOURCE_DELETIONS_METRIC, SOURCE_WRITES_METRIC } from '../../contract/metrics';
 import { type CopierEnv, once, onceWith, parseCopierEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';
 import { type BatchResult, type CopierMetric, copyBatch, type QueuedRecord } from '../core/copier';
 import { DEFAULT_TUNING } from '../core/copy-version';
+import { parseInput } from './input';
 
 /*
  * Copier: SQS batches of S3 change events (delivered through EventBridge, or queued by the
@@ -60,6 +62,23 @@ const UNITS: Record<CopierMetric, (typeof MetricUnit)[keyof typeof MetricUnit]> 
   BytesCopied: MetricUnit.Bytes,
 };
 
+/** What the SQS event source delivers: a direct invocation with anything else is refused, naming the field. */
+export const CopierEventSchema = z.looseObject(
+  {
+    Records: z.array(
+      z.looseObject(
+        {
+          messageId: z.string({ error: 'the SQS message id (a string)' }),
+          body: z.string({ error: 'the SQS message body (a string)' }),
+        },
+        { error: 'an SQS record {messageId, body, ...}' },
+      ),
+      { error: 'the batch of SQS records the event source delivers' },
+    ),
+  },
+  { error: 'an SQS event {Records: [...]} (the copier is invoked by its SQS event source)' },
+);
+
 export async function copyEvents(
   event: SQSEvent,
   context: Context,
@@ -68,8 +87,10 @@ export async function copyEvents(
   runtime.logger.addContext(context);
   // An invalid environment fails the whole invocation (Errors alarm); the messages stay queued.
   const env = runtime.env();
+  // Fuzzing found `event.Records.map` throwing a TypeError for a direct invocation with another event.
+  const { Records } = parseInput(CopierEventSchema, event, 'copier event');
   const clients = runtime.clients(env);
-  const records: QueuedRecord[] = event.Records.map((r) => ({ messageId: r.messageId, body: r.body }));
+  const records: QueuedRecord[] = Records.map((r) => ({ messageId: r.messageId, body: r.body }));
   // One data point per metric per invocation, whatever the batch size.
   const counts = new Map<CopierMetric, number>();
   let result: BatchResult | undefined;

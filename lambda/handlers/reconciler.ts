@@ -6,9 +6,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { StrongroomError } from '../../contract/errors';
+import { describeValue, StrongroomError } from '../../contract/errors';
 import { once, onceWith, parseReconcilerEnv, type ReconcilerEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';
+import { InputValidationError } from '../core/errors';
 import { openJournal } from '../core/journal-reader';
 import { type ReconcileCheckpoint, ReconcileCheckpointSchema, reconcile } from '../core/reconciler';
 import { parseInput, ScheduledEventSchema } from './input';
@@ -74,7 +75,9 @@ export async function runReconciler(
   try {
     const env = runtime.env();
     const parsed = parseInput(ReconcilerInputSchema, input, 'reconciler input');
-    const from = 'checkpoint' in parsed ? (parsed.checkpoint as ReconcileCheckpoint) : undefined;
+    // Only the continuation has no `source`: a schedule's event that carries a `checkpoint` key matched the
+    // loose schedule schema, and its checkpoint was never validated (found by fuzzing).
+    const from = 'source' in parsed ? undefined : resumable(parsed.checkpoint as ReconcileCheckpoint, env.sources);
     const clients = runtime.clients(env);
     const result = await reconcile(
       {
@@ -111,6 +114,30 @@ export async function runReconciler(
   } finally {
     runtime.metrics.publishStoredMetrics();
   }
+}
+
+/**
+ * A checkpoint this configuration can resume from. Fuzzing found a prefixIndex past a source's prefixes listing
+ * the whole bucket, and enqueueing keys outside the prefixes that the copier then refuses.
+ */
+function resumable(checkpoint: ReconcileCheckpoint, sources: ReconcilerEnv['sources']): ReconcileCheckpoint {
+  const source = sources[checkpoint.sourceIndex];
+  const prefixes = source?.prefixes ?? [''];
+  const problem =
+    checkpoint.sourceIndex > sources.length
+      ? {
+          field: 'checkpoint.sourceIndex',
+          expected: `an index of the ${sources.length} configured sources (at most ${sources.length}, done)`,
+        }
+      : source && checkpoint.prefixIndex >= prefixes.length
+        ? {
+            field: 'checkpoint.prefixIndex',
+            expected: `an index of the ${prefixes.length} prefixes of ${source.bucket} (0 to ${prefixes.length - 1})`,
+          }
+        : undefined;
+  if (!problem) return checkpoint;
+  const received = checkpoint[problem.field === 'checkpoint.sourceIndex' ? 'sourceIndex' : 'prefixIndex'];
+  throw new InputValidationError('reconciler input', [{ ...problem, received: describeValue(received) }]);
 }
 
 /** SQS refused some of the messages of a batch: the pass fails and is retried. */

@@ -11,6 +11,7 @@ import { type DrillRequest, DrillRequestSchema, type DrillResult } from '../../c
 import { once, onceWith, parseRestoreEnv, type RestoreEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';
 import { type ActivityReport, activityOf } from '../core/activity';
+import { TrustedEntrySchema } from '../core/journal-trust';
 import { executeRestore, RestoreRefusedError } from '../core/restore-execute';
 import type { PlanItem } from '../core/restore-plan';
 import {
@@ -41,14 +42,30 @@ export const SAFETY_MARGIN_MS = 60_000;
 const restoreId = z.string().regex(RESTORE_ID_PATTERN, { error: 'a restore id such as "r-4gmu3cyxrx0a"' });
 /** What this function sends itself to continue an inline restore. */
 const ContinueSchema = z.strictObject({ action: z.literal('continue'), restoreId, targetBucket: bucketName });
+/**
+ * One manifest line as a batch carries it: checked whole before anything is written, so a malformed line refuses
+ * the batch naming its field (fuzzing found a mangled entry failing mid-batch with a bare TypeError, after the
+ * lines before it were written).
+ */
+const PlanItemSchema = z
+  .looseObject({
+    action: z.enum(['write', 'skip', 'extraneous'], { error: '"write", "skip" or "extraneous"' }),
+    key: z.string({ error: 'the source key' }).min(1, { error: 'the source key' }),
+    targetKey: z.string({ error: 'the key in the target' }).min(1, { error: 'the key in the target' }),
+    size: z.number({ error: 'a size in bytes' }).int({ error: 'a size in bytes' }).nonnegative({ error: 'a size in bytes' }),
+    entry: TrustedEntrySchema.optional(),
+    targetEtag: z.string({ error: "the target object's ETag" }).optional(),
+  })
+  .superRefine((item, ctx) => {
+    if (item.action !== 'extraneous' && item.entry === undefined)
+      ctx.addIssue({ code: 'custom', path: ['entry'], input: undefined, message: 'the journal entry of the version to restore' });
+  });
 /** What each batch of the Distributed Map sends (ItemBatcher: BatchInput plus the manifest lines). */
 const BatchSchema = z.strictObject({
   action: z.literal('batch'),
   restoreId,
   targetBucket: bucketName,
-  items: z
-    .array(z.looseObject({ action: z.enum(['write', 'skip', 'extraneous']), key: z.string(), targetKey: z.string() }))
-    .min(1),
+  items: z.array(PlanItemSchema).min(1),
 });
 const InternalSchema = z.discriminatedUnion('action', [ContinueSchema, BatchSchema]);
 
