@@ -359,6 +359,29 @@ const DEFS = {
     run: (ctx, p) =>
       send(ctx, p, (Bucket) => new CreateMultipartUploadCommand({ Bucket, Key: newKey(ctx, prefixes(ctx).objects, p, 'mpu') })),
   },
+  'multipart-upload-journal': {
+    attempt: "start a multipart upload under the account's journal/",
+    category: 'forge',
+    deniedBy: ['DenyBackupWritesExceptIngest'],
+    run: (ctx, p) =>
+      send(ctx, p, (Bucket) => new CreateMultipartUploadCommand({ Bucket, Key: newKey(ctx, prefixes(ctx).journal, p, 'mpu') })),
+  },
+  'copy-into-reports': {
+    attempt: "server-side copy a journal segment into the account's reports/",
+    category: 'copy over',
+    deniedBy: ['DenyReportWritesExceptEvidenceWriter'],
+    run: (ctx, p) =>
+      send(
+        ctx,
+        p,
+        (Bucket) =>
+          new CopyObjectCommand({
+            Bucket,
+            Key: newKey(ctx, prefixes(ctx).reports, p, 'copied.json'),
+            CopySource: `${Bucket}/${ctx.targets.journal.key}?versionId=${ctx.targets.journal.versionId}`,
+          }),
+      ),
+  },
   'tag-object': {
     attempt: 'tag a backed-up object (expire=now)',
     category: 'tagging',

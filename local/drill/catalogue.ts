@@ -190,8 +190,11 @@ export const MATRIX: Readonly<Record<ActionId, Row>> = {
   'write-new-report': denyAllButBreakGlass({ evidenceWriter: APPENDS }),
   'write-bucket-root': denyAllButBreakGlass(),
   'write-other-account': denyAllButBreakGlass(),
-  'write-reports-top': denyAllButBreakGlass(),
+  // break-glass, exempt from the policy, may write where no one else may
+  'write-reports-top': denyAllButBreakGlass({ breakGlass: APPENDS }),
   'multipart-upload': without('ingest', denyAllButBreakGlass()),
+  'multipart-upload-journal': without('ingest', denyAllButBreakGlass()),
+  'copy-into-reports': denyAllButBreakGlass(),
   // tags and ACLs
   'tag-object': denyAllButBreakGlass(),
   'untag-object': denyAllButBreakGlass(),
@@ -217,7 +220,7 @@ export const MATRIX: Readonly<Record<ActionId, Row>> = {
     breakGlass: { kind: 'refused', status: 409, why: 'BucketNotEmpty: locked versions cannot go, so neither can the bucket' },
   }),
   // reads and listings (allowed where a role needs them, denied elsewhere)
-  'read-object': denyAllButBreakGlass({ restoreReader: ALLOWED }),
+  'read-object': denyAllButBreakGlass({ restoreReader: ALLOWED, breakGlass: ALLOWED }),
   'read-journal': denyAllButBreakGlass({ restoreReader: ALLOWED, auditor: ALLOWED, backupAdmin: ALLOWED }),
   'read-report': denyAllButBreakGlass({ auditor: ALLOWED, backupAdmin: ALLOWED }),
   'list-vault': denyAllButBreakGlass({ backupAdmin: ALLOWED }),
