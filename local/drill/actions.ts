@@ -163,6 +163,23 @@ const retention = (Mode: 'COMPLIANCE' | 'GOVERNANCE', until: () => Date) => (ctx
 
 const prefixes = (ctx: DrillContext) => ctx.deployment.primary.vaultPrefixes;
 
+/** A server-side copy of the journal target (a readable segment, for those who may read it) onto `key`. */
+const copyJournalSegment = (ctx: DrillContext, p: PrincipalId, key: string) =>
+  send(
+    ctx,
+    p,
+    (Bucket) =>
+      new CopyObjectCommand({
+        Bucket,
+        Key: key,
+        CopySource: `${Bucket}/${ctx.targets.journal.key}?versionId=${ctx.targets.journal.versionId}`,
+      }),
+  );
+
+/** CreateMultipartUpload of a new key under the account's `area`: authorized as s3:PutObject. */
+const startUpload = (ctx: DrillContext, p: PrincipalId, area: 'objects' | 'journal') =>
+  send(ctx, p, (Bucket) => new CreateMultipartUploadCommand({ Bucket, Key: newKey(ctx, prefixes(ctx)[area], p, 'mpu') }));
+
 const assume = (kind: VaultRoleKind) => async (ctx: DrillContext) => {
   const session = await assumeVaultRole(ctx.deployment, kind, {
     caller: ctx.deployment.primary.admin,
@@ -304,17 +321,7 @@ const DEFS = {
     attempt: 'server-side copy a journal segment over a backed-up key',
     category: 'copy over',
     deniedBy: ['DenyBackupWritesExceptIngest'],
-    run: (ctx, p) =>
-      send(
-        ctx,
-        p,
-        (Bucket) =>
-          new CopyObjectCommand({
-            Bucket,
-            Key: ctx.targets.object.key,
-            CopySource: `${Bucket}/${ctx.targets.journal.key}?versionId=${ctx.targets.journal.versionId}`,
-          }),
-      ),
+    run: (ctx, p) => copyJournalSegment(ctx, p, ctx.targets.object.key),
   },
   'write-new-object': {
     attempt: "write a new object under the account's objects/",
@@ -356,31 +363,19 @@ const DEFS = {
     attempt: "start a multipart upload under the account's objects/",
     category: 'forge',
     deniedBy: ['DenyBackupWritesExceptIngest'],
-    run: (ctx, p) =>
-      send(ctx, p, (Bucket) => new CreateMultipartUploadCommand({ Bucket, Key: newKey(ctx, prefixes(ctx).objects, p, 'mpu') })),
+    run: (ctx, p) => startUpload(ctx, p, 'objects'),
   },
   'multipart-upload-journal': {
     attempt: "start a multipart upload under the account's journal/",
     category: 'forge',
     deniedBy: ['DenyBackupWritesExceptIngest'],
-    run: (ctx, p) =>
-      send(ctx, p, (Bucket) => new CreateMultipartUploadCommand({ Bucket, Key: newKey(ctx, prefixes(ctx).journal, p, 'mpu') })),
+    run: (ctx, p) => startUpload(ctx, p, 'journal'),
   },
   'copy-into-reports': {
     attempt: "server-side copy a journal segment into the account's reports/",
     category: 'copy over',
     deniedBy: ['DenyReportWritesExceptEvidenceWriter'],
-    run: (ctx, p) =>
-      send(
-        ctx,
-        p,
-        (Bucket) =>
-          new CopyObjectCommand({
-            Bucket,
-            Key: newKey(ctx, prefixes(ctx).reports, p, 'copied.json'),
-            CopySource: `${Bucket}/${ctx.targets.journal.key}?versionId=${ctx.targets.journal.versionId}`,
-          }),
-      ),
+    run: (ctx, p) => copyJournalSegment(ctx, p, newKey(ctx, prefixes(ctx).reports, p, 'copied.json')),
   },
   'tag-object': {
     attempt: 'tag a backed-up object (expire=now)',
