@@ -11,19 +11,7 @@
  * as it was then.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  DeleteBucketCommand,
-  DeleteBucketPolicyCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  ListObjectVersionsCommand,
-  PutBucketPolicyCommand,
-  PutObjectCommand,
-  PutObjectRetentionCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { capturedIo } from '../../cli/io';
 import { main as strongroom } from '../../cli/main';
 import { StrongroomError } from '../../contract/errors';
@@ -37,7 +25,8 @@ import { assumeVaultRole, clientAs, type VaultSession } from '../sessions';
 import { SourceEventLog } from '../source-events';
 import { compareSnapshots, type SnapshotComparison, snapshotVault, type VaultSnapshot } from '../vault-snapshot';
 import { activityStep } from './activity-step';
-import { type Step, seconds } from './steps';
+import { attackPrimaryAdminStep, attackStolenIngestStep } from './attack-steps';
+import { nextSecond, type Step, seconds } from './steps';
 
 export interface DemoOptions {
   /** Config file the vault is provisioned from (shown to the reader). */
@@ -45,6 +34,8 @@ export interface DemoOptions {
   readonly config: StrongroomConfig;
   /** Port of the local S3 (start it there, or reuse the one running there). */
   readonly port: number;
+  /** Start of the deployment's name. @default 'demo' */
+  readonly label?: string;
 }
 
 /** One version written into the source by the seed step. */
@@ -208,7 +199,7 @@ export function sampleFiles(): SampleFile[] {
 
 // ---- the steps ------------------------------------------------------------------------------------------
 
-const localS3Step: Step<DemoState> = {
+export const localS3Step: Step<DemoState> = {
   name: 'local-s3',
   attempts: 'start the local two-account S3 (Ceph RGW)',
   async run(state) {
@@ -227,12 +218,12 @@ const localS3Step: Step<DemoState> = {
   },
 };
 
-const provisionStep: Step<DemoState> = {
+export const provisionStep: Step<DemoState> = {
   name: 'provision',
   attempts: 'create the vault, its roles and a source bucket from the config',
   async run(state, recorder) {
     const localS3 = need(state.localS3, 'the local S3', 'local-s3');
-    const d = await provisionLocalVault(localS3, state.options.config, { label: 'demo' });
+    const d = await provisionLocalVault(localS3, state.options.config, { label: state.options.label ?? 'demo' });
     state.deployment = d;
     recorder.note(`config ${state.options.configFile}; deployment name ${d.name}`);
     recorder.note(
@@ -250,7 +241,7 @@ const provisionStep: Step<DemoState> = {
   },
 };
 
-const seedStep: Step<DemoState> = {
+export const seedStep: Step<DemoState> = {
   name: 'seed',
   attempts: 'write sample files, several versions each (a second apart), into the source',
   async run(state) {
@@ -305,7 +296,7 @@ const seedStep: Step<DemoState> = {
  * vault written through the ingest role reached by STS with the external id. Each change is
  * delivered twice and out of order, as SQS may; the second delivery writes nothing.
  */
-const backupStep: Step<DemoState> = {
+export const backupStep: Step<DemoState> = {
   name: 'backup',
   attempts: 'the copier backs every source version up into the vault (each event delivered twice, shuffled)',
   async run(state, recorder) {
@@ -383,196 +374,6 @@ function snapshotStep(name: 'snapshot-before' | 'snapshot-after', when: string):
     },
   };
 }
-
-const soon = () => new Date(Date.now() + 60_000);
-/** Waits until the server's clock (whole seconds) has passed into the next second. */
-const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
-const openPolicy = (bucket: string, principal: string) =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: principal },
-        Action: 's3:*',
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-      },
-    ],
-  });
-
-const attackPrimaryAdminStep: Step<DemoState> = {
-  name: 'attack-primary-admin',
-  attempts: "the intruder, with the primary account's admin credentials:",
-  async run(state, recorder) {
-    const d = need(state.deployment, 'the deployment', 'provision');
-    const copies = need(state.copies.length > 0 ? state.copies : undefined, 'vault copies', 'backup');
-    const who = 'primary admin';
-    const admin = track(state, clientAs(d, d.primary.admin));
-    const vault = d.vault.address;
-    const source = d.primary.sources[0] as NonNullable<LocalDeployment['primary']['sources'][number]>;
-
-    // What the restore must bring back: the source as it is now, just before the attack. The attack starts on
-    // the next whole second, so every source time recorded so far lies before it (S3 keeps whole seconds).
-    state.sourceBefore = await readBucketState(admin, source.address);
-    await nextSecond();
-    const at = new Date();
-
-    // 1. what Code Spaces lost first: the data itself. Succeeds — the source is the intruder's to destroy.
-    const listed = await admin.send(new ListObjectVersionsCommand({ Bucket: source.address }));
-    const everything = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({
-      Key: v.Key as string,
-      VersionId: v.VersionId,
-    }));
-    // Each permanently deleted version (or delete marker) is a 'Permanently Deleted' event for the copier.
-    state.attack = {
-      at,
-      deleted: everything.map((v) => ({ key: v.Key, versionId: v.VersionId as string, deleteMarker: false })),
-    };
-    const wiped = await recorder.expect(who, `delete every source version (${everything.length}, permanently)`, 'allowed', () =>
-      admin.send(new DeleteObjectsCommand({ Bucket: source.address, Delete: { Objects: everything, Quiet: true } })),
-    );
-    if (wiped.ok && (wiped.value.Errors ?? []).length > 0)
-      throw new DemoStepError(`${wiped.value.Errors?.length} source versions could not be deleted`);
-    const left = await admin.send(new ListObjectVersionsCommand({ Bucket: source.address }));
-    recorder.note(
-      `source ${source.address} now holds ${(left.Versions ?? []).length} versions: the data is gone, as at Code Spaces`,
-    );
-
-    // 2. then the backups
-    const first = copies[0] as VaultCopy;
-    await recorder.expectEach(
-      who,
-      `delete each vault version (${copies.length})`,
-      'denied',
-      copies.map(
-        (c) => () => admin.send(new DeleteObjectCommand({ Bucket: vault, Key: c.vaultKey, VersionId: c.vaultVersionId })),
-      ),
-    );
-    await recorder.expectEach(
-      who,
-      `hide each vault object behind a delete marker (${copies.length})`,
-      'denied',
-      copies.map((c) => () => admin.send(new DeleteObjectCommand({ Bucket: vault, Key: c.vaultKey }))),
-    );
-    await recorder.expect(who, 'overwrite a vault object in place with garbage', 'denied', () =>
-      admin.send(
-        new PutObjectCommand({
-          Bucket: vault,
-          Key: first.vaultKey,
-          Body: 'encrypted by ransomware',
-          ACL: 'bucket-owner-full-control',
-        }),
-      ),
-    );
-    await recorder.expect(who, "shorten a version's retention to one minute", 'denied', () =>
-      admin.send(
-        new PutObjectRetentionCommand({
-          Bucket: vault,
-          Key: first.vaultKey,
-          VersionId: first.vaultVersionId,
-          Retention: { Mode: 'COMPLIANCE', RetainUntilDate: soon() },
-        }),
-      ),
-    );
-    await recorder.expect(who, "switch a version's lock to GOVERNANCE", 'denied', () =>
-      admin.send(
-        new PutObjectRetentionCommand({
-          Bucket: vault,
-          Key: first.vaultKey,
-          VersionId: first.vaultVersionId,
-          Retention: { Mode: 'GOVERNANCE', RetainUntilDate: soon() },
-        }),
-      ),
-    );
-    await recorder.expect(who, "replace the vault's bucket policy (grant itself s3:*)", 'denied', () =>
-      admin.send(new PutBucketPolicyCommand({ Bucket: vault, Policy: openPolicy(d.vault.name, d.primary.admin.userArn) })),
-    );
-    await recorder.expect(who, "delete the vault's bucket policy", 'denied', () =>
-      admin.send(new DeleteBucketPolicyCommand({ Bucket: vault })),
-    );
-    await recorder.expect(who, 'read a backed-up object', 'denied', () =>
-      admin.send(new GetObjectCommand({ Bucket: vault, Key: first.vaultKey, VersionId: first.vaultVersionId })),
-    );
-    await recorder.expect(who, 'list the vault', 'denied', () => admin.send(new ListObjectsV2Command({ Bucket: vault })));
-    await recorder.expect(who, 'assume the ingest role itself (not the copier)', 'denied', () =>
-      assumeVaultRole(d, 'ingest', { caller: d.primary.admin, sessionName: 'intruder' }).then((s) => s.s3.destroy()),
-    );
-    await recorder.expect(who, 'delete the vault bucket', 'denied', () => admin.send(new DeleteBucketCommand({ Bucket: vault })));
-    return 'source wiped; every attempt on the vault refused';
-  },
-};
-
-const attackStolenIngestStep: Step<DemoState> = {
-  name: 'attack-stolen-ingest',
-  attempts: "then with the copier's stolen keys, as the ingest role:",
-  async run(state, recorder) {
-    const d = need(state.deployment, 'the deployment', 'provision');
-    const copies = need(state.copies.length > 0 ? state.copies : undefined, 'vault copies', 'backup');
-    const before = need(state.before, 'the first snapshot', 'snapshot-before');
-    const who = 'stolen ingest';
-    // the copier's keys plus the external id (not a secret) are all it takes to assume the ingest role
-    const ingest = await assumeVaultRole(d, 'ingest', { sessionName: 'intruder' });
-    track(state, ingest.s3);
-    const vault = d.vault.address;
-    const first = copies[0] as VaultCopy;
-    await recorder.expectEach(
-      who,
-      `delete each vault version (${copies.length})`,
-      'denied',
-      copies.map(
-        (c) => () => ingest.s3.send(new DeleteObjectCommand({ Bucket: vault, Key: c.vaultKey, VersionId: c.vaultVersionId })),
-      ),
-    );
-    await recorder.expect(who, 'hide a vault object behind a delete marker', 'denied', () =>
-      ingest.s3.send(new DeleteObjectCommand({ Bucket: vault, Key: first.vaultKey })),
-    );
-    await recorder.expect(who, "shorten a version's retention to one minute", 'denied', () =>
-      ingest.s3.send(
-        new PutObjectRetentionCommand({
-          Bucket: vault,
-          Key: first.vaultKey,
-          VersionId: first.vaultVersionId,
-          Retention: { Mode: 'COMPLIANCE', RetainUntilDate: soon() },
-        }),
-      ),
-    );
-    await recorder.expect(who, 'read back a backed-up object', 'denied', () =>
-      ingest.s3.send(new GetObjectCommand({ Bucket: vault, Key: first.vaultKey, VersionId: first.vaultVersionId })),
-    );
-    await recorder.expect(who, 'list the vault', 'denied', () =>
-      ingest.s3.send(new ListObjectVersionsCommand({ Bucket: vault, Prefix: d.primary.vaultPrefixes.objects })),
-    );
-    await recorder.expect(who, "replace the vault's bucket policy", 'denied', () =>
-      ingest.s3.send(new PutBucketPolicyCommand({ Bucket: vault, Policy: openPolicy(d.vault.name, d.primary.admin.userArn) })),
-    );
-
-    // The one write the ingest role is allowed is a PutObject; on AWS the policy refuses it without
-    // If-None-Match, RGW ignores that condition. What must hold here: every earlier version stays intact.
-    const garbage = 'encrypted by ransomware';
-    const overwrite = await ingest.s3
-      .send(new PutObjectCommand({ Bucket: vault, Key: first.vaultKey, Body: garbage, ACL: 'bucket-owner-full-control' }))
-      .then(
-        (out) => ({ ok: true as const, versionId: out.VersionId }),
-        (error: unknown) => ({ ok: false as const, error }),
-      );
-    if (overwrite.ok && overwrite.versionId) state.addedByAttacker.push({ key: first.vaultKey, versionId: overwrite.versionId });
-    const reader = await session(state, d, 'restoreReader');
-    const earlier = before.versions.filter((v) => v.key === first.vaultKey);
-    const stillThere = await snapshotVault(reader.s3, vault, [first.vaultKey]);
-    const intact = earlier.every((v) => stillThere.versions.some((n) => n.versionId === v.versionId && n.sha256 === v.sha256));
-    recorder.record({
-      actor: who,
-      action: 'overwrite a vault object in place with garbage',
-      expected: 'no earlier version lost',
-      outcome: overwrite.ok
-        ? `new version added, ${intact ? 'earlier versions intact' : 'EARLIER VERSIONS CHANGED'} (AWS refuses it: policy proof)`
-        : 'refused',
-      held: intact,
-      protection: true,
-    });
-    return 'every destructive attempt refused; the one write allowed only added a version';
-  },
-};
 
 const compareStep: Step<DemoState> = {
   name: 'compare',

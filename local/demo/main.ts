@@ -18,14 +18,17 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { ConfigError } from '../../lib/config/errors';
 import { loadConfig } from '../../lib/config/load';
 import type { StrongroomConfig } from '../../lib/config/schema';
-import { DEFAULT_LOCAL_S3_PORT, type LocalS3, stopLocalS3 } from '../local-s3';
+import { DEFAULT_LOCAL_S3_PORT } from '../local-s3';
 import { describeError } from '../outcome';
 import { assertProvisionable } from '../provision';
 import { DEMO_STEPS, type DemoState, initialState, restoredLine } from './demo-steps';
+import { localS3Lifecycle } from './lifecycle';
 import { consoleOutput, mark, type Output, type RunReport, runSteps, seconds, table } from './steps';
 
 export const DEFAULT_CONFIG_FILE = path.resolve(__dirname, '..', '..', 'config', 'strongroom.local.json');
 const DEFAULT_PORT = DEFAULT_LOCAL_S3_PORT;
+
+export { leftRunningLines } from './lifecycle';
 
 interface Args {
   readonly configFile: string;
@@ -33,7 +36,7 @@ interface Args {
   readonly port: number;
 }
 
-class UsageError extends Error {
+export class UsageError extends Error {
   override name = 'UsageError';
 }
 
@@ -65,31 +68,6 @@ const USAGE = `usage: npx tsx local/demo/main.ts [--config <file>] [--keep] [--p
   --config <file>  provision from this config (one primary account); default config/strongroom.local.json
   --keep           leave the local S3 running afterwards, and print where the deployment's file is
   --port <n>       port of the local S3 (default ${DEFAULT_PORT}); one already running there is reused and left running`;
-
-/** What to tell about a local S3 the demo leaves running: where it is, where its deployment is saved, how to stop it. */
-export function leftRunningLines(
-  localS3: Pick<LocalS3, 'endpoint' | 'dir'>,
-  port: number,
-  startedByDemo: boolean,
-  deploymentFile: string | undefined,
-): string[] {
-  const cli = `LOCAL_S3_PORT=${port} npx tsx local/local-s3-cli.ts`;
-  const deployment = deploymentFile
-    ? [
-        `  deployment:        ${deploymentFile} (vault, buckets, roles and keys; mode 0600)`,
-        `  its path again:    ${cli} deployment`,
-      ]
-    : [];
-  if (!startedByDemo) {
-    return [`The local S3 at ${localS3.endpoint} was running before the demo: left running.`, ...deployment];
-  }
-  return [
-    `The local S3 is left running at ${localS3.endpoint} (state in ${localS3.dir}):`,
-    ...deployment,
-    `  endpoint and keys: ${cli} env`,
-    `  stop it:           ${cli} stop`,
-  ];
-}
 
 /** The summary: the attack's table, the vault's count, the time per phase; the verdict lines come last (closingLines). */
 function printSummary(output: Output, report: RunReport, state: DemoState, stopMs: number): void {
@@ -169,49 +147,14 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   output.line(`Strongroom demo: the Code Spaces attack against a vault on a local two-account S3 (Ceph RGW)`);
   output.line('');
-  /** Stops the local S3 if the demo started it (and --keep was not given); returns the time taken and what to tell. */
-  const stop = async (): Promise<{ ms: number; lines: string[] }> => {
-    for (const client of state.clients.splice(0)) client.destroy();
-    const localS3 = state.localS3;
-    if (!localS3) return { ms: 0, lines: [] };
-    if (!state.startedLocalS3 || keep) {
-      return {
-        ms: 0,
-        lines: leftRunningLines(localS3, state.options.port, state.startedLocalS3, state.deployment?.deploymentFile),
-      };
-    }
-    const started = performance.now();
-    await stopLocalS3(localS3);
-    return { ms: performance.now() - started, lines: ['The local S3 the demo started is stopped (--keep leaves it running).'] };
-  };
-  let interrupted = false;
-  process.once('SIGINT', () => {
-    interrupted = true;
-    output.line('\ninterrupted: stopping the local S3 the demo started (if it did)');
-    const cleanUp = async () => {
-      if (state.starting && !state.startedLocalS3) {
-        // interrupted while starting: let the start finish (or fail), then stop whatever it left, by its own PIDs
-        await state.starting.catch(() => undefined);
-        await stopLocalS3({ port: state.options.port });
-      } else {
-        for (const line of (await stop()).lines) output.line(line);
-      }
-    };
-    cleanUp().then(
-      () => process.exit(130),
-      (err: unknown) => {
-        console.error(`could not stop the local S3: ${describeError(err)}`);
-        process.exit(130);
-      },
-    );
-  });
+  const lifecycle = localS3Lifecycle(state, keep, output);
 
   const report = await runSteps(DEMO_STEPS, state, output);
-  if (interrupted) return 130;
+  if (lifecycle.interrupted()) return 130;
   let stopped = { ms: 0, lines: [] as string[] };
   let stopFailed = false;
   try {
-    stopped = await stop();
+    stopped = await lifecycle.stop();
   } catch (err: unknown) {
     stopFailed = true;
     stopped.lines.push(`Could not stop the local S3: ${describeError(err)}`);

@@ -1,163 +1,112 @@
 /**
- * Guards: proof that the live tests exercise the server's enforcement of the shared policy module, not
- * something that would hold anyway. Each guard provisions a vault whose bucket policy is lib/policy's output
- * with ONE protection removed, and shows that the attack the protection stops then succeeds — while the same
- * attack fails on a vault with the module's full policy.
+ * Guards: proof that the drill would catch a regression in lib/policy. On one scratch vault, for each deny of
+ * the bucket policy as applied to the local S3, break-glass replaces the policy with the same document less
+ * that one statement, the drill's attempts that rely on it run, and at least one of them must now fail; the
+ * full policy is put back (and checked) before the next. Each round first runs the same attempts under the
+ * full policy, where every one must hold, so a failure is the removal's doing.
  *
- * The attacker here is the backup tenant's admin, the vault bucket's owner: on RGW an owner holds rights
- * through ACLs that only the policy's denies take away. A role session (ingest, say) never gets ACL-based
- * access on RGW, so what confines it is the absence of grants, with or without the denies
- * (test/integ/rgw-adaptations.test.ts measures that).
+ * Every deny of the applied policy is guarded, except DenyInsecureTransport: RGW does not evaluate
+ * aws:SecureTransport (adaptation secure-transport), so removing it changes nothing here; the offline proof is
+ * in test/policy/vault-bucket.test.ts. lib/policy's denies that the mapping drops (the lock-header and
+ * If-None-Match denies, DenyReplicationWritesExceptBreakGlass) are not in the applied policy: RGW cannot
+ * enforce them, and test/policy guards them offline.
+ *
+ * What flips is mostly the backup admin's attempts: on RGW the bucket owner holds rights through ACLs that only
+ * the denies take away, while a role session is confined by its missing grants with or without them.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  PutBucketCorsCommand,
-  PutBucketPolicyCommand,
-  PutObjectTaggingCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import type { PolicyDocument } from '../../lib/policy/document';
-import type { VaultPolicyModel } from '../../lib/policy/model';
-import { vaultBucketPolicy } from '../../lib/policy/vault-bucket';
 import { accountSid } from '../../lib/policy/vault-roles';
-import { attempt, describeOutcome } from '../../local/outcome';
+import { type DenyName, type DrillContext, drillCatalogue, PRINCIPALS } from '../../local/drill/catalogue';
+import { openPrincipals, runAttempts } from '../../local/drill/run-drill';
 import type { LocalDeployment } from '../../local/provision';
-import { integLocalS3 } from './support/env';
-import { Clients, DENIED, ingestWrite, provisionForTest, testKey, vaultPut } from './support/vault';
+import { seededDeployment } from './support/drill';
+import { expectAllowed, testKey, vaultPut } from './support/vault';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
-const clients = new Clients();
-afterAll(() => clients.destroy());
+const UNGUARDED: Record<string, string> = {
+  DenyInsecureTransport: 'RGW does not evaluate aws:SecureTransport (adaptation secure-transport)',
+};
 
-/** lib/policy's bucket policy without the statement `sid` (which must exist: a typo must not pass silently). */
-const without =
-  (sid: string) =>
-  (m: VaultPolicyModel): PolicyDocument => {
-    const doc = vaultBucketPolicy(m);
-    if (!doc.Statement.some((s) => s.Sid === sid)) throw new Error(`no statement ${sid} to remove`);
-    return { ...doc, Statement: doc.Statement.filter((s) => s.Sid !== sid) };
-  };
+/** The bucket-reconfiguration round last: removing it lets the backup admin change the bucket itself. */
+const ORDER: readonly DenyName[] = [
+  'DenyObjectDestructionExceptBreakGlass',
+  'DenyBackupWritesExceptIngest',
+  'DenyReportWritesExceptEvidenceWriter',
+  'DenyWritesOutsideAccountPrefixesExceptBreakGlass',
+  'DenyObjectTaggingExceptBreakGlass',
+  'DenyDataReadsExceptRestoreReaders',
+  'DenyPolicyChangesExceptBreakGlassAndDeployer',
+  'DenyBucketReconfigurationExceptBreakGlass',
+];
 
-/** The control: a vault with the module's full policy, shared by the guards (each attacks its own keys). */
-let full: LocalDeployment;
+let d: LocalDeployment;
+let principals: Awaited<ReturnType<typeof openPrincipals>>;
+let applied: PolicyDocument;
+
 beforeAll(async () => {
-  full = await provisionForTest('gfull');
+  d = await seededDeployment('guard');
+  principals = await openPrincipals(d);
+  applied = d.bucketPolicy.applied.document;
 });
+afterAll(() => principals?.close());
 
-/** Runs an attack against the full vault and against one provisioned without `sid`; returns both outcomes. */
-async function attackBoth(sid: string, label: string, attack: (d: LocalDeployment) => Promise<unknown>) {
-  const weakened = await provisionForTest(label, { bucketPolicy: without(sid) });
-  expect(weakened.bucketPolicy.applied.document.Statement.map((s) => s.Sid)).not.toContain(sid);
-  expect(full.bucketPolicy.applied.document.Statement.map((s) => s.Sid)).toContain(sid);
-  return {
-    full: describeOutcome(await attempt(attack(full))),
-    weakened: describeOutcome(await attempt(attack(weakened))),
+/** The applied statement of a deny (per-account denies carry the local account: the tenant). */
+const sidOf = (deny: string) =>
+  applied.Statement.find((s) => s.Sid === deny || s.Sid === accountSid(deny, d.primary.tenant))?.Sid;
+
+async function putPolicy(doc: PolicyDocument): Promise<void> {
+  const breakGlass = principals.clients.breakGlass;
+  await expectAllowed(breakGlass.send(new PutBucketPolicyCommand({ Bucket: d.vault.address, Policy: JSON.stringify(doc) })));
+  const now = await expectAllowed(breakGlass.send(new GetBucketPolicyCommand({ Bucket: d.vault.address })));
+  expect((JSON.parse(now.Policy ?? '{}') as PolicyDocument).Statement.map((s) => s.Sid)).toEqual(doc.Statement.map((s) => s.Sid));
+}
+
+/** Fresh targets for a round, written as the pipeline writes them: earlier rounds may have marked or tagged theirs. */
+async function freshContext(round: string): Promise<DrillContext> {
+  const write = async (kind: 'ingest' | 'evidenceWriter', area: 'objects' | 'journal' | 'reports') => {
+    const key = testKey(d, area, `guard-${round}`);
+    const put = await expectAllowed(principals.clients[kind].send(vaultPut(d.vault.address, key, `${area} of ${round}`)));
+    if (!put.VersionId) throw new Error(`the write of ${key} returned no version id`);
+    return { key, versionId: put.VersionId };
   };
+  const [object, journal, report] = await Promise.all([
+    write('ingest', 'objects'),
+    write('ingest', 'journal'),
+    write('evidenceWriter', 'reports'),
+  ]);
+  return { deployment: d, clients: principals.clients, targets: { object, journal, report }, runId: round };
 }
 
-async function ingestSession(d: LocalDeployment) {
-  return clients.assume(d, 'ingest');
-}
-
-test('without DenyDataReadsExceptRestoreReaders, the backup admin reads backed-up data', async () => {
-  const outcomes = await attackBoth('DenyDataReadsExceptRestoreReaders', 'gowner', async (d) => {
-    const key = testKey(d, 'objects', 'guard-owner-read');
-    await ingestWrite(await ingestSession(d), d, key, 'backed-up bytes');
-    const owner: S3Client = clients.as(d, d.backup.admin);
-    return owner.send(new GetObjectCommand({ Bucket: d.vault.name, Key: key }));
-  });
-  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
+test('every deny of the applied policy has a round below, or says why not', () => {
+  const denies = applied.Statement.filter((s) => s.Effect === 'Deny').map((s) => s.Sid);
+  const guarded = ORDER.map(sidOf);
+  expect(guarded).not.toContain(undefined);
+  expect(denies.filter((sid) => !guarded.includes(sid) && !(sid && sid in UNGUARDED))).toEqual([]);
 });
 
-test('without DenyObjectDestructionExceptBreakGlass, the backup admin hides a version behind a delete marker', async () => {
-  // Object Lock keeps versions, not keys: only the policy stops a delete marker.
-  const outcomes = await attackBoth('DenyObjectDestructionExceptBreakGlass', 'gmarker', async (d) => {
-    const key = testKey(d, 'objects', 'guard-marker');
-    await ingestWrite(await ingestSession(d), d, key, 'backed-up bytes');
-    return clients.as(d, d.backup.admin).send(new DeleteObjectCommand({ Bucket: d.vault.name, Key: key }));
-  });
-  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
+test.each(ORDER)('without %s, an attempt of the drill that relies on it fails', async (deny) => {
+  const sid = sidOf(deny) as string;
+  const relying = drillCatalogue().filter((a) => a.deniedBy.includes(deny));
+  expect(relying.length).toBeGreaterThan(0);
+  const ctx = await freshContext(`${deny.slice(4, 14).toLowerCase()}${Date.now().toString(36)}`);
+
+  const control = await runAttempts(ctx, relying);
+  expect(control.filter((r) => !r.held).map((r) => `${r.principal}: ${r.attempt}: ${r.actual}`)).toEqual([]);
+
+  await putPolicy({ ...applied, Statement: applied.Statement.filter((s) => s.Sid !== sid) });
+  try {
+    const weakened = await runAttempts({ ...ctx, runId: `${ctx.runId}w` }, relying);
+    const caught = weakened.filter((r) => !r.held).map((r) => `${PRINCIPALS[r.principal].label}: ${r.attempt}`);
+    expect(caught.length).toBeGreaterThan(0);
+  } finally {
+    await putPolicy(applied);
+  }
 });
 
-test('without DenyPolicyChangesExceptBreakGlassAndDeployer, the backup admin replaces the vault policy', async () => {
-  const outcomes = await attackBoth('DenyPolicyChangesExceptBreakGlassAndDeployer', 'gpolicy', (d) =>
-    clients.as(d, d.backup.admin).send(
-      new PutBucketPolicyCommand({
-        Bucket: d.vault.name,
-        Policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: d.primary.admin.userArn },
-              Action: 's3:*',
-              Resource: `arn:aws:s3:::${d.vault.name}/*`,
-            },
-          ],
-        }),
-      }),
-    ),
-  );
-  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
+test('with the policy back, every attempt the rounds relied on holds again', async () => {
+  const relying = drillCatalogue().filter((a) => a.deniedBy.length > 0);
+  const results = await runAttempts(await freshContext(`after${Date.now().toString(36)}`), relying);
+  expect(results.filter((r) => !r.held).map((r) => `${r.principal}: ${r.attempt}: ${r.actual}`)).toEqual([]);
 });
-
-/** The local Sid of a per-account statement: the tenant stands in for the account id. */
-const forPrimary = (name: string) => accountSid(name, integLocalS3().tenants.primary.tenant);
-
-test.each([
-  ['objects', 'gobjects'],
-  ['journal', 'gjournal'],
-] as const)(
-  'without DenyBackupWritesExceptIngest<account>, the backup admin forges a vault entry under %s/',
-  async (area, label) => {
-    const sid = forPrimary('DenyBackupWritesExceptIngest');
-    const outcomes = await attackBoth(sid, label, (d) =>
-      clients.as(d, d.backup.admin).send(vaultPut(d.vault.name, testKey(d, area, 'guard-forgery'), 'forged')),
-    );
-    expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
-  },
-);
-
-test('without DenyReportWritesExceptEvidenceWriter<account>, the backup admin files a forged report', async () => {
-  const outcomes = await attackBoth(forPrimary('DenyReportWritesExceptEvidenceWriter'), 'greport', (d) =>
-    clients.as(d, d.backup.admin).send(vaultPut(d.vault.name, testKey(d, 'reports', 'guard-report'), 'all is well')),
-  );
-  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
-});
-
-test('without DenyWritesOutsideAccountPrefixesExceptBreakGlass, the backup admin writes reports/forged.json', async () => {
-  const outcomes = await attackBoth('DenyWritesOutsideAccountPrefixesExceptBreakGlass', 'goutside', (d) =>
-    clients.as(d, d.backup.admin).send(vaultPut(d.vault.name, `reports/forged-${Date.now().toString(36)}.json`, 'forged')),
-  );
-  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
-});
-
-test('without DenyObjectTaggingExceptBreakGlass, the backup admin tags a vault object', async () => {
-  const outcomes = await attackBoth('DenyObjectTaggingExceptBreakGlass', 'gtagging', async (d) => {
-    const key = testKey(d, 'objects', 'guard-tagging');
-    await ingestWrite(await ingestSession(d), d, key, 'backed-up bytes');
-    return clients
-      .as(d, d.backup.admin)
-      .send(
-        new PutObjectTaggingCommand({ Bucket: d.vault.name, Key: key, Tagging: { TagSet: [{ Key: 'expire', Value: 'now' }] } }),
-      );
-  });
-  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
-});
-
-test('without DenyBucketReconfigurationExceptBreakGlass, the backup admin opens the vault to any origin (CORS)', async () => {
-  const outcomes = await attackBoth('DenyBucketReconfigurationExceptBreakGlass', 'gcors', (d) =>
-    clients.as(d, d.backup.admin).send(
-      new PutBucketCorsCommand({
-        Bucket: d.vault.name,
-        CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'] }] },
-      }),
-    ),
-  );
-  expect(outcomes).toEqual({ full: DENIED, weakened: 'ok' });
-});
-
-// DenyReplicationWritesExceptBreakGlass has no live guard: pacific knows none of its actions (the
-// mapping drops it) and cannot replicate; test/policy/vault-bucket-writes.test.ts guards it offline.
