@@ -194,19 +194,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (fault === 'truncated' && length > 1 && method !== 'HEAD') {
         count('truncated');
         res.writeHead(answer.statusCode ?? 502, answer.headers);
-        let passed = 0;
-        const cut = Math.floor(length / 2);
-        answer.on('data', (chunk: Buffer) => {
-          if (passed >= cut) return;
-          const take = chunk.subarray(0, cut - passed);
-          passed += take.length;
-          res.write(take);
-          if (passed >= cut) {
+        passFirst(
+          answer,
+          Math.floor(length / 2),
+          (chunk) => res.write(chunk),
+          () => {
             answer.destroy();
             // Let the bytes written leave before the socket dies, as a connection lost mid-body would.
             res.socket?.end(() => res.socket?.destroy());
-          }
-        });
+          },
+        );
         return;
       }
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -318,16 +315,26 @@ function slowDown(res: ServerResponse, url: string): void {
 
 /** Forward the first `bytes` of the request body, then kill both connections: the server sees a short body. */
 function sendPartOfBody(req: IncomingMessage, proxied: ReturnType<typeof httpRequest>, bytes: number): void {
+  passFirst(
+    req,
+    bytes,
+    (chunk) => proxied.write(chunk),
+    () => {
+      proxied.destroy();
+      req.socket.destroy();
+    },
+  );
+}
+
+/** Pass on the first `bytes` of a stream, then call `cut` (once). */
+function passFirst(stream: IncomingMessage, bytes: number, write: (chunk: Buffer) => void, cut: () => void): void {
   let passed = 0;
-  req.on('data', (chunk: Buffer) => {
+  stream.on('data', (chunk: Buffer) => {
     if (passed >= bytes) return;
     const take = chunk.subarray(0, bytes - passed);
     passed += take.length;
-    proxied.write(take);
-    if (passed >= bytes) {
-      proxied.destroy();
-      req.socket.destroy();
-    }
+    write(take);
+    if (passed >= bytes) cut();
   });
 }
 
