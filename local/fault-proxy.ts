@@ -9,8 +9,10 @@
  * Plain node:http rather than a proxy library: the faults need byte-level control of when a socket dies and
  * how much of a body passes, which a general-purpose proxy hides. The local S3 is plain HTTP on 127.0.0.1.
  *
- * The schedule is deterministic for a seed whatever the interleaving of concurrent requests: the draw for a
- * request depends on the seed, its method and URL, and how many times the proxy has seen that method and URL.
+ * The draw for a request is a function of the seed, its method and URL, and how many times the proxy has seen
+ * that method and URL: the interleaving of concurrent requests does not move faults around, and the same
+ * requests meet the same faults. (Runs against fresh buckets, version ids and upload ids send other URLs, so
+ * there the seed fixes the rates, not which request meets which fault.)
  */
 import { createHash } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -7,7 +7,8 @@
  * corrupted (every SHA-256 checked: source, vault object, restored object), and no request may be tried more
  * often than its client's bound (the SDK's attempt header, as the proxy logged it).
  *
- * STRONGROOM_FAULT_SEED picks another schedule of faults (the default one is the same every run).
+ * STRONGROOM_FAULT_SEED picks another schedule of faults. Each run's bucket names and version ids are new, so
+ * each run meets its faults on other requests; the rates (about one request in ten) stay.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../lambda/adapters/s3-client';
