@@ -1,11 +1,11 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { JournalIntegrityError, uniqueEntries } from './journal';
 import { blocksFor, compareIndexed, decodeIndexBlock, type IndexBlock } from './journal-index';
 import { isSegmentKey } from './journal-keys';
 import { type Listed, listWithTimes, readSealChain, readSegment, type StoredSeal, type VaultAccess } from './journal-seal';
 import { newSetAside, type SetAside, setAside, type TrustedEntry } from './journal-trust';
-import { forEachLimited, readAll } from './streams';
+import { forEachLimited } from './streams';
 import { compareEntries, compareKeys, type KeyTimeline } from './timeline';
+import { getWhole } from './transient';
 
 /*
  * The one journal reader (restore, verify, reconciler). It lists the account's segments and seals (keys
@@ -132,14 +132,11 @@ async function* indexEntries(
   wanted: (e: TrustedEntry) => boolean,
 ): AsyncGenerator<TrustedEntry> {
   for (const block of blocks) {
-    const object = await view.vault.client.send(
-      new GetObjectCommand({
-        Bucket: view.vault.bucket,
-        Key: indexKey,
-        Range: `bytes=${block.offset}-${block.offset + block.length - 1}`,
-      }),
+    const { body: bytes } = await getWhole(
+      view.vault.client,
+      { Bucket: view.vault.bucket, Key: indexKey, Range: `bytes=${block.offset}-${block.offset + block.length - 1}` },
+      MAX_BLOCK_BYTES,
     );
-    const bytes = await readAll(object.Body as AsyncIterable<Uint8Array>, MAX_BLOCK_BYTES);
     for (const entry of decodeIndexBlock(indexKey, block, bytes)) {
       if (!wanted(entry)) continue;
       if (view.setAside && new Date(entry.writtenAt) > new Date(view.setAside.distrustWritesAfter))

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { decodeSegment, JournalIntegrityError } from './journal';
 import { encodeIndex, IndexBlockSchema } from './journal-index';
 import { indexKey, isSegmentKey, sealKey, sealsPrefix } from './journal-keys';
 import { type TrustedEntry, trusted } from './journal-trust';
 import { isPreconditionFailed } from './s3-errors';
-import { forEachLimited, md5Base64, readAll, sha256Base64 } from './streams';
+import { forEachLimited, md5Base64, sha256Base64 } from './streams';
+import { getWhole } from './transient';
 
 /*
  * Seals. A scheduled sealer closes an interval of journal segments, chosen by the server's write times
@@ -102,8 +103,7 @@ export interface StoredSeal {
 const MAX_SEAL_BYTES = 64 * 1024 * 1024;
 
 export async function readSeal(vault: VaultAccess, listed: Listed): Promise<StoredSeal> {
-  const object = await vault.client.send(new GetObjectCommand({ Bucket: vault.bucket, Key: listed.key }));
-  const body = await readAll(object.Body as AsyncIterable<Uint8Array>, MAX_SEAL_BYTES);
+  const { body } = await getWhole(vault.client, { Bucket: vault.bucket, Key: listed.key }, MAX_SEAL_BYTES);
   let parsed: ReturnType<typeof SealRecordSchema.safeParse>;
   try {
     parsed = SealRecordSchema.safeParse(JSON.parse(body.toString('utf8')));
@@ -154,9 +154,8 @@ const MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
 
 /** One segment, checked against the SHA-256 its metadata records, each entry stamped with the server's write time. */
 export async function readSegment(vault: VaultAccess, listed: Listed): Promise<ReadSegment> {
-  const object = await vault.client.send(new GetObjectCommand({ Bucket: vault.bucket, Key: listed.key }));
-  const body = await readAll(object.Body as AsyncIterable<Uint8Array>, MAX_SEGMENT_BYTES);
-  const entries = decodeSegment(listed.key, body, object.Metadata?.sha256);
+  const { output, body } = await getWhole(vault.client, { Bucket: vault.bucket, Key: listed.key }, MAX_SEGMENT_BYTES);
+  const entries = decodeSegment(listed.key, body, output.Metadata?.sha256);
   return {
     key: listed.key,
     writtenAt: listed.writtenAt,

@@ -1,7 +1,8 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { decodeSegment, encodeSegment, JOURNAL_FORMAT_VERSION, type JournalEntry } from './journal';
 import { isSegmentKey } from './journal-keys';
-import { forEachLimited, md5Base64, readAll, sha256Base64 } from './streams';
+import { forEachLimited, md5Base64, sha256Base64 } from './streams';
+import { getWhole } from './transient';
 import { journalPrefix, journalSegmentKey } from './vault-keys';
 
 /** Append one segment (never overwriting: If-None-Match), returning its key. */
@@ -55,9 +56,8 @@ export async function readJournal(
 
   const segments: JournalEntry[][] = new Array(keys.length);
   await forEachLimited(keys, options.concurrency ?? 16, async (key, i) => {
-    const object = await vault.client.send(new GetObjectCommand({ Bucket: vault.bucket, Key: key }));
-    const body = await readAll(object.Body as AsyncIterable<Uint8Array>, MAX_SEGMENT_BYTES);
-    segments[i] = decodeSegment(key, body, object.Metadata?.sha256);
+    const { output, body } = await getWhole(vault.client, { Bucket: vault.bucket, Key: key }, MAX_SEGMENT_BYTES);
+    segments[i] = decodeSegment(key, body, output.Metadata?.sha256);
   });
   return segments.flat();
 }

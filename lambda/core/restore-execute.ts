@@ -15,6 +15,7 @@ import { partSizeFor, uploadMultipart } from './multipart-upload';
 import type { PlanItem } from './restore-plan';
 import { isNotFound } from './s3-errors';
 import { type ByteStream, forEachLimited, md5Base64, readAll, sha256Base64, sha256Hex } from './streams';
+import { retryTransient } from './transient';
 import { metadataBytes, S3_USER_METADATA_MAX_BYTES } from './vault-entry';
 
 /*
@@ -133,7 +134,8 @@ async function handle(deps: ExecuteDependencies, tuning: RestoreTuning, item: Pl
     if (deps.recheckTarget && (await alreadyRestored(deps.target, item.targetKey, item.entry))) {
       return { status: 'present', bytes: item.entry.size };
     }
-    return { status: 'written', bytes: await restoreOne(deps, tuning, item.entry, item.targetKey) };
+    const entry = item.entry;
+    return { status: 'written', bytes: await retryTransient(() => restoreOne(deps, tuning, entry, item.targetKey)) };
   } catch (error: unknown) {
     return { status: 'failed', reason: describeError(error) };
   }

@@ -11,7 +11,7 @@ import { uploadMultipart } from './multipart-upload';
 import { DEFAULT_RESTORE_TUNING, executeRestore, type RestoreTuning } from './restore-execute';
 import { type PlanItem, type PlanSummary, planRestore, RESTORE_WORK_PREFIX } from './restore-plan';
 import { isNotFound } from './s3-errors';
-import { readAll } from './streams';
+import { getWhole } from './transient';
 
 /*
  * A restore as a service: plan (the summary, and the full plan as a manifest of one JSON line per key),
@@ -166,6 +166,9 @@ export async function runRestore(
   let recheck = state.state === 'running';
   const started = deps.now();
   state = { ...state, state: 'running', startedAt: state.startedAt ?? started.toISOString() };
+  // Say so before the first write: a pass that dies in its first batch must leave a state that the next pass
+  // reads as running, or that pass would rewrite what the first batch had written (found killing one there).
+  if (!recheck) await saveState(deps.target, targetBucket, state);
   const batchLines = options.batchLines ?? 1000;
   const distrust = state.request.distrustWritesAfter ? new Date(state.request.distrustWritesAfter) : undefined;
   let lineNo = 0;
@@ -362,8 +365,8 @@ async function saveState(s3: S3Client, bucket: string, state: StoredState): Prom
 
 async function loadState(s3: S3Client, bucket: string, restoreId: string): Promise<StoredState> {
   try {
-    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: workKey(restoreId, 'state.json') }));
-    return JSON.parse((await readAll(got.Body as AsyncIterable<Uint8Array>, 16 * 1024 * 1024)).toString('utf8')) as StoredState;
+    const { body } = await getWhole(s3, { Bucket: bucket, Key: workKey(restoreId, 'state.json') }, 16 * 1024 * 1024);
+    return JSON.parse(body.toString('utf8')) as StoredState;
   } catch (error) {
     if (isNotFound(error))
       throw new RestoreRequestError('restoreId', restoreId, `the id of a restore planned into ${bucket} (plan returns it)`);

@@ -31,6 +31,29 @@ export function isAccessDenied(error: unknown): boolean {
   return codeOf(error) === 'AccessDenied' || httpStatusOf(error) === 403;
 }
 
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'TimeoutError',
+  'RequestTimeout',
+  'SlowDown',
+]);
+
+/**
+ * A failure another attempt may well not meet: the connection died (reset, a body cut short mid-stream, a
+ * timeout) or the server answered 5xx. The SDK retries these itself while it sends a request; a body that
+ * breaks while it is being read comes after the SDK has returned, so only the caller can try again.
+ */
+export function isTransient(error: unknown, depth = 0): boolean {
+  if (depth > 5 || typeof error !== 'object' || error === null) return false;
+  const e = error as ServiceErrorLike & { readonly code?: string; readonly cause?: unknown };
+  const status = httpStatusOf(error) ?? 0;
+  if (status >= 500 || TRANSIENT_CODES.has(e.code ?? '') || TRANSIENT_CODES.has(codeOf(error) ?? '')) return true;
+  return isTransient(e.cause, depth + 1);
+}
+
 /**
  * A permission the deployment should have granted is missing: retrying cannot help, a human must
  * fix the configuration. The message names the role, the action and the resource.

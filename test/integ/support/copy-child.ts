@@ -1,7 +1,7 @@
 /**
- * Copies one queued change in a process of its own, so its memory can be measured and it can be
- * killed mid-copy. Input (argv[2]): JSON {target, body, tuning?}. Output: one JSON line on stdout
- * with the batch result and the process's peak resident memory.
+ * Copies one queued change (or a batch of them) in a process of its own, so its memory can be measured
+ * and it can be killed mid-copy. Input (argv[2]): JSON {target, body | bodies, tuning?, concurrency?}.
+ * Output: one JSON line on stdout with the batch result and the process's peak resident memory.
  */
 import type { CopyTuning } from '../../../lambda/core/copy-version';
 import { type LocalCopierTarget, localCopier } from '../../../local/local-copier';
@@ -9,8 +9,12 @@ import { residentBytes } from './memory';
 
 interface ChildInput {
   readonly target: LocalCopierTarget;
-  readonly body: string;
+  readonly body?: string;
+  /** A whole batch, copied as one copier invocation (one journal segment). */
+  readonly bodies?: readonly string[];
   readonly tuning?: CopyTuning;
+  /** @default 1 */
+  readonly concurrency?: number;
 }
 
 async function main(): Promise<void> {
@@ -18,14 +22,16 @@ async function main(): Promise<void> {
   const startRssBytes = residentBytes('VmRSS');
   const copier = localCopier(input.target, {
     ...(input.tuning ? { tuning: input.tuning } : {}),
-    concurrency: 1,
+    concurrency: input.concurrency ?? 1,
     log: {
       info: () => undefined,
       warn: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`),
       error: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`),
     },
   });
-  const result = await copier.copy([{ messageId: 'child-1', body: input.body }], `child-${process.pid}`);
+  const bodies = input.bodies ?? (input.body !== undefined ? [input.body] : []);
+  const records = bodies.map((body, i) => ({ messageId: `child-${i + 1}`, body }));
+  const result = await copier.copy(records, `child-${process.pid}`);
   copier.close();
   process.stdout.write(
     `${JSON.stringify({

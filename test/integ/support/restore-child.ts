@@ -1,6 +1,7 @@
 /**
  * Runs one pass of a planned restore in a process of its own, so its memory can be measured and it can be
- * killed mid-way. Input (argv[2]): JSON {deploymentFile, targetBucket, restoreId, tuning?, concurrency?}.
+ * killed mid-way. Input (argv[2]): JSON {deploymentFile, targetBucket, restoreId, tuning?, concurrency?,
+ * batchLines?, endpoint?} (endpoint: talk to S3 there instead, e.g. through a proxy).
  * Output: one JSON line on stdout with the restore's status and the process's peak resident memory.
  */
 import type { RestoreTuning } from '../../../lambda/core/restore-execute';
@@ -16,12 +17,14 @@ interface ChildInput {
   readonly tuning?: RestoreTuning;
   readonly concurrency?: number;
   readonly batchLines?: number;
+  readonly endpoint?: string;
 }
 
 async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2] ?? '{}') as ChildInput;
   const startRssBytes = residentBytes('VmRSS');
-  const deployment = await loadLocalDeployment(input.deploymentFile);
+  const saved = await loadLocalDeployment(input.deploymentFile);
+  const deployment = input.endpoint ? { ...saved, endpoint: input.endpoint } : saved;
   const reader = await assumeVaultRole(deployment, 'restoreReader');
   const target = clientAs(deployment, deployment.primary.functions.restore);
   const status = await runRestore(
