@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { VERIFY_FAILURES_METRIC } from '../../contract/metrics';
 import { once, parseVerifyEnv, type VerifyEnv } from '../adapters/env';
 import { NotAvailableError } from '../core/errors';
