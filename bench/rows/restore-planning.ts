@@ -116,6 +116,7 @@ export const restorePlanning: BenchRow = {
             Bucket: listBucket,
             Key: `plan/${String(i % (listed / VERSIONS_PER_KEY)).padStart(7, '0')}.bin`,
             Body: '',
+            ContentLength: 0,
           }),
         );
       },
