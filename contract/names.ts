@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Schemas of the names both sides agree on: the config (synth time) and the functions' environment and

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The verify report: what the verify Lambda files under `reports/<account>/` and returns, what

@@ -56,6 +56,12 @@ export function copierTarget(deployment: LocalDeployment): LocalCopierTarget {
 export interface LocalCopierOptions {
   readonly tuning?: CopyTuning;
   readonly concurrency?: number;
+  /**
+   * @default 'client': RGW ignores If-None-Match, so the copier asks the vault's owner first. 'server' runs the
+   * AWS mode (no check: there S3 refuses the duplicate itself); here it enforces nothing, so only benchmarks
+   * that write every key once use it, to measure the copier as it runs on AWS.
+   */
+  readonly writeOnce?: 'server' | 'client';
   readonly log?: CopierLog;
   /** Malformed records land here (the deployed copier forwards them to its DLQ). */
   readonly deadLetter?: (record: QueuedRecord, reason: string) => Promise<void>;
@@ -109,7 +115,7 @@ export function localCopier(deployment: LocalDeployment | LocalCopierTarget, opt
         client: vault,
         bucket: target.vault.address,
         writerRole: `the ingest role ${target.ingestRoleArn}`,
-        writeOnce: 'client',
+        writeOnce: options.writeOnce ?? 'client',
         exists,
       },
       tuning,

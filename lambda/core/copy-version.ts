@@ -1,10 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { writableHeaders } from './content-headers';
 import { abortStaleUploads, partSizeFor, uploadMultipart } from './multipart-upload';
+import { sha256Digest } from './payload-hash';
 import { SourceChangedError } from './s3-errors';
 import type { ObjectCreated, SourceChange } from './source-change';
 import { describeRead, readSourceVersion, type SourceVersion } from './source-version';
-import { type ByteStream, readAll, sha256Hex, sha256OfStream } from './streams';
+import { type ByteStream, readAll, sha256OfStream } from './streams';
 import { recordDeletion } from './tombstones';
 import { type VaultEntry, vaultObjectMetadata } from './vault-entry';
 import {
@@ -76,8 +77,9 @@ async function copyVersion(ctx: CopyContext, change: ObjectCreated): Promise<Cop
   }
   if (version.size <= ctx.tuning.singlePutMaxBytes) {
     const bytes = await readAll(body, version.size);
-    const entry = versionEntry(change, version, sha256Hex(bytes));
-    return writeOnce(ctx, entry, () => putVaultObject(ctx.vault, version.vaultKey, bytes, objectFields(version, entry)));
+    const digest = sha256Digest(bytes);
+    const entry = versionEntry(change, version, digest.hex);
+    return writeOnce(ctx, entry, () => putVaultObject(ctx.vault, version.vaultKey, bytes, objectFields(version, entry), digest));
   }
   return copyInParts(ctx, change, version, body);
 }

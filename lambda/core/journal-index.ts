@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JournalIntegrityError } from './journal';
 import { type TrustedEntry, TrustedEntrySchema } from './journal-trust';
 import { compareEntries, compareKeys } from './timeline';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeSegment, JournalIntegrityError } from './journal';
 import { encodeIndex, IndexBlockSchema } from './journal-index';
 import { indexKey, isSegmentKey, sealKey, sealsPrefix } from './journal-keys';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { StrongroomError } from '../../contract/errors';
 import { ENTRY_KINDS } from './vault-keys';
 

@@ -9,8 +9,9 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { describeProblems, describeValue, type Problem, ProblemsError } from '../../contract/errors';
+import { sha256Digest, signedWithPayloadHash } from './payload-hash';
 import { SourceChangedError } from './s3-errors';
-import { type ByteStream, forEachLimited, md5Base64, PartBufferPool, pooledParts, sha256Base64 } from './streams';
+import { type ByteStream, forEachLimited, md5Base64, PartBufferPool, pooledParts } from './streams';
 
 /*
  * Writing one object of any size as a multipart upload, in bounded memory: parts of a fixed size
@@ -114,18 +115,22 @@ export async function uploadMultipart(write: MultipartWrite): Promise<MultipartW
     }
     await forEachLimited(hashedParts(), write.partsInFlight, async (part, index) => {
       try {
-        const checksum = sha256Base64(part);
+        const digest = sha256Digest(part);
+        const checksum = digest.base64;
         const uploaded = await client.send(
-          new UploadPartCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: id,
-            PartNumber: index + 1,
-            Body: part,
-            ContentLength: part.length,
-            ContentMD5: md5Base64(part),
-            ChecksumSHA256: checksum,
-          }),
+          signedWithPayloadHash(
+            new UploadPartCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId: id,
+              PartNumber: index + 1,
+              Body: part,
+              ContentLength: part.length,
+              ContentMD5: md5Base64(part),
+              ChecksumSHA256: checksum,
+            }),
+            digest,
+          ),
         );
         if (!uploaded.ETag) {
           throw new MultipartUploadError(bucket, key, [

@@ -5,7 +5,7 @@ import {
   type ObjectVersion,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JournalEntry } from './journal';
 import { type JournalView, readTimelines } from './journal-reader';
 import { RECONCILER_EVENT_SOURCE, type SourceScope } from './source-change';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeValue, type Problem, problemsFromIssues } from '../../contract/errors';
 import { InputValidationError } from './errors';
 

@@ -1,8 +1,9 @@
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import { describeProblems, type Problem, ProblemsError } from '../../contract/errors';
 import type { JournalEntry } from './journal';
+import { type BodyDigest, sha256Digest, signedWithPayloadHash } from './payload-hash';
 import { explainAccessDenied, isPreconditionFailed } from './s3-errors';
-import { md5Base64, sha256Base64 } from './streams';
+import { md5Base64 } from './streams';
 import { journalEntry, type VaultEntry } from './vault-entry';
 
 /*
@@ -106,20 +107,24 @@ export async function putVaultObject(
   vaultKey: string,
   bytes: Buffer,
   fields: VaultObjectFields,
+  /** The bytes' SHA-256, when the caller has it already. */
+  sha256: BodyDigest = sha256Digest(bytes),
 ): Promise<string | null> {
-  const put = await vault.client.send(
+  const command = signedWithPayloadHash(
     new PutObjectCommand({
       Bucket: vault.bucket,
       Key: vaultKey,
       Body: bytes,
       ContentLength: bytes.length,
       ContentMD5: md5Base64(bytes),
-      ChecksumSHA256: sha256Base64(bytes),
+      ChecksumSHA256: sha256.base64,
       IfNoneMatch: '*',
       ACL: 'bucket-owner-full-control',
       ...fields,
     }),
+    sha256,
   );
+  const put = await vault.client.send(command);
   return put.VersionId ?? null;
 }
 

@@ -3,7 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SOURCE_BUCKET_DIMENSION, SOURCE_DELETIONS_METRIC, SOURCE_WRITES_METRIC } from '../../contract/metrics';
 import { type CopierEnv, once, onceWith, parseCopierEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { problemsFromIssues } from '../../contract/errors';
 import { bucketNameSchema } from '../../contract/names';
 import { InputValidationError } from '../core/errors';

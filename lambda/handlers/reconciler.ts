@@ -5,7 +5,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeValue, StrongroomError } from '../../contract/errors';
 import { once, onceWith, parseReconcilerEnv, type ReconcilerEnv } from '../adapters/env';
 import { createS3Client, createVaultClient } from '../adapters/s3-client';

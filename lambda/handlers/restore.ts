@@ -4,7 +4,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { StrongroomError } from '../../contract/errors';
 import { RESTORE_ID_PATTERN, RestoreRequestSchema, type RestoreStatusResponse } from '../../contract/restore-api';
 import { type DrillRequest, DrillRequestSchema, type DrillResult } from '../../contract/verify-report';

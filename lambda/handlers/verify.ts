@@ -3,7 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { StrongroomError } from '../../contract/errors';
 import { VERIFY_FAILURES_METRIC } from '../../contract/metrics';
 import { DrillResultSchema, type VerifyReport, VerifyRequestSchema } from '../../contract/verify-report';

@@ -829,7 +829,7 @@ describe('functions', () => {
       expect(existsSync(join(dir, 'index.js.map'))).toBe(true);
       const code = readFileSync(join(dir, 'index.js'), 'utf8');
       expect(code).toContain('sourceMappingURL=index.js.map');
-      expect(code.length / code.split('\n').length).toBeGreaterThan(2000); // minified: long lines
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified: long lines (unminified code averages ~40 characters)
       // Functions whose core is not in this version say so instead of pretending to work, and only they do.
       // Which ones those are is the handlers' business (restore became real, verify not yet): read from their source.
       const handlerSource = readFileSync(join(__dirname, '..', '..', 'lambda', 'handlers', `${kind}.ts`), 'utf8');
