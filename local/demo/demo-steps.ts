@@ -27,6 +27,7 @@ import { compareSnapshots, type SnapshotComparison, snapshotVault, type VaultSna
 import { activityStep } from './activity-step';
 import { attackPrimaryAdminStep, attackStolenIngestStep } from './attack-steps';
 import { nextSecond, type Step, seconds } from './steps';
+import { verifyStep } from './verify-step';
 
 export interface DemoOptions {
   /** Config file the vault is provisioned from (shown to the reader). */
@@ -481,6 +482,7 @@ export const DEMO_STEPS: readonly Step<DemoState>[] = [
   provisionStep,
   seedStep,
   backupStep,
+  verifyStep,
   snapshotStep('snapshot-before', 'before the attack'),
   attackPrimaryAdminStep,
   attackStolenIngestStep,
