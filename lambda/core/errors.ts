@@ -29,18 +29,3 @@ export class InputValidationError extends ProblemsError {
     super(`invalid ${subject}: ${describeProblems(problems)}`, problems, options);
   }
 }
-
-/**
- * The function's core is not part of this version. Raised instead of doing nothing, so that a
- * deployment of this version can never report a backup, restore or verification that did not happen.
- */
-export class NotAvailableError extends StrongroomError {
-  public override readonly name = 'NotAvailableError';
-
-  public constructor(
-    public readonly feature: 'copier' | 'reconciler' | 'restore' | 'verify',
-    options?: ErrorOptions,
-  ) {
-    super(`${feature} is not available in this version of Strongroom`, options);
-  }
-}
