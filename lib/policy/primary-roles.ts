@@ -85,6 +85,21 @@ function listSources(m: VaultPolicyModel, account: PrimaryAccountConfig, sidPref
   }));
 }
 
+/** kms:Decrypt of the sources' customer keys, through S3 only (none when no source has one). */
+function decryptSourceObjects(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
+  const keys = [...new Set(account.sources.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];
+  if (keys.length === 0) return [];
+  return [
+    {
+      Sid: 'DecryptSourceObjectsThroughS3',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: keys,
+      Condition: { StringEquals: { 'kms:ViaService': `s3.${m.region}.amazonaws.com` } },
+    },
+  ];
+}
+
 /** One sts:AssumeRole statement per vault role the trusts admit `kind` to, each on exactly that role. */
 function assumeVaultRoles(m: VaultPolicyModel, kind: PrimaryRoleKind, account: PrimaryAccountConfig): PolicyStatement[] {
   return assumedVaultRoles(m, kind).map((vaultKind) => ({
@@ -141,7 +156,6 @@ export function assertPrimaryAccountScoped(m: VaultPolicyModel, account: Primary
  */
 export function copierStatements(m: VaultPolicyModel, account: PrimaryAccountConfig): PolicyStatement[] {
   assertPrimaryAccountScoped(m, account);
-  const keys = [...new Set(account.sources.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];
   return [
     {
       Sid: 'ReadSourceObjects',
@@ -158,17 +172,7 @@ export function copierStatements(m: VaultPolicyModel, account: PrimaryAccountCon
       Action: 's3:ListBucket',
       Resource: account.sources.map((source) => arns.bucket(m, source.bucket)),
     },
-    ...(keys.length > 0
-      ? [
-          {
-            Sid: 'DecryptSourceObjectsThroughS3',
-            Effect: 'Allow' as const,
-            Action: 'kms:Decrypt',
-            Resource: keys,
-            Condition: { StringEquals: { 'kms:ViaService': `s3.${m.region}.amazonaws.com` } },
-          },
-        ]
-      : []),
+    ...decryptSourceObjects(m, account),
     ...assumeVaultRoles(m, 'copier', account),
   ];
 }
@@ -286,7 +290,6 @@ export function verifyStatements(
   restoreFunctionName?: string,
 ): PolicyStatement[] {
   assertPrimaryAccountScoped(m, account);
-  const keys = [...new Set(account.sources.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];
   return [
     ...assumeVaultRoles(m, 'verify', account),
     ...listSources(m, account, 'ListSource'),
@@ -296,17 +299,7 @@ export function verifyStatements(
       Action: ['s3:GetObject', 's3:GetObjectVersion'],
       Resource: account.sources.flatMap((source) => sourceObjects(m, source)),
     },
-    ...(keys.length > 0
-      ? [
-          {
-            Sid: 'DecryptSourceObjectsThroughS3',
-            Effect: 'Allow' as const,
-            Action: 'kms:Decrypt',
-            Resource: keys,
-            Condition: { StringEquals: { 'kms:ViaService': `s3.${m.region}.amazonaws.com` } },
-          },
-        ]
-      : []),
+    ...decryptSourceObjects(m, account),
     {
       Sid: 'ReadSourceSettings',
       Effect: 'Allow',

@@ -906,7 +906,8 @@ describe('roles: exact permissions, fixed names', () => {
     const kmsActions = policyDocuments(template).flatMap(({ document }) =>
       (document.Statement as Json[]).flatMap((st) => (asList(st.Action) as string[]).filter((a) => a.startsWith('kms:'))),
     );
-    expect(kmsActions).toEqual(['kms:Decrypt']);
+    // The copier's, and the verify role's (it hashes a sample of source objects), both through S3 only.
+    expect(kmsActions).toEqual(['kms:Decrypt', 'kms:Decrypt']);
   });
 
   it('reconciler: lists the sources by prefix, assumes the auditor role, enqueues, re-invokes itself', () => {
@@ -951,6 +952,10 @@ describe('roles: exact permissions, fixed names', () => {
         ]),
         // The backup plan's tagged resources, for backup.recovery-points: the API takes Resource "*" only.
         atom('tag:GetResources', '*'),
+        // coverage.sha256 reads a sample of source objects and hashes them.
+        ...sourceObjects.flatMap((r) => [atom('s3:GetObject', r), atom('s3:GetObjectVersion', r)]),
+        // The drill runs as the restore function: verify may only ask it to.
+        atom('lambda:InvokeFunction', 'arn:aws:lambda:eu-west-1:222222222222:function:strongroom-restore'),
         ...logsAtoms('strongroom-verify'),
       ].sort(),
     );
@@ -1607,6 +1612,10 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-invoices/*]',
         'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-restore/*]',
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-uploads/customer/*]',
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-uploads/exports/*]',
+        // The verify role reads the same source objects (coverage.sha256).
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-invoices/*]',
         'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-uploads/customer/*]',
         'AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-prod-uploads/exports/*]',
         // The restore role follows the restore state machine's executions.

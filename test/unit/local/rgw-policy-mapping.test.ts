@@ -394,8 +394,13 @@ describe('toRgwIdentityPolicy', () => {
       reconciler: ['assume-role-identity-statement', 'absent-service-statement'],
       // lambda:InvokeFunction on itself, states:StartExecution and states:DescribeExecution
       restore: ['assume-role-identity-statement', ...Array<AdaptationId>(3).fill('absent-service-statement')],
-      // the auditor and the evidence writer; tag:GetResources (no tagging API locally)
-      verify: ['assume-role-identity-statement', 'assume-role-identity-statement', 'absent-service-statement'],
+      // the auditor and the evidence writer; tag:GetResources; lambda:InvokeFunction of the restore function (the drill)
+      verify: [
+        'assume-role-identity-statement',
+        'assume-role-identity-statement',
+        'absent-service-statement',
+        'absent-service-statement',
+      ],
       // the auditor and the ingest role
       sealer: ['assume-role-identity-statement', 'assume-role-identity-statement'],
     };
