@@ -159,6 +159,14 @@ export async function runRestore(
   restoreId: string,
   options: RunOptions = {},
 ): Promise<RestoreStatusResponse> {
+  // A run is told its target by whoever asks (start, continue): only a configured restore target is ever written.
+  if (!deps.restoreTargets.includes(targetBucket)) {
+    throw new RestoreRequestError(
+      'targetBucket',
+      targetBucket,
+      `one of the configured restore targets (${deps.restoreTargets.join(', ') || 'none are configured'})`,
+    );
+  }
   let state = await loadState(deps.target, targetBucket, restoreId);
   if (state.state === 'succeeded' || state.engine === 'step-functions') return publicState(state);
   // A pass that finds the restore running resumes one that stopped or crashed: the batch after its last
