@@ -112,6 +112,7 @@ describe('the demo step list', () => {
       'provision',
       'seed',
       'backup',
+      'verify',
       'snapshot-before',
       'attack-primary-admin',
       'attack-stolen-ingest',
