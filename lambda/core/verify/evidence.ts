@@ -5,6 +5,7 @@ import { isSegmentKey, sealsPrefix } from '../journal-keys';
 import { type Listed, listWithTimes, readSeal, readSegment, type StoredSeal } from '../journal-seal';
 import type { TrustedEntry } from '../journal-trust';
 import { forEachLimited } from '../streams';
+import { bareEtag } from '../vault-keys';
 import type { SourceSetting, VerifyContext } from './context';
 
 /*
@@ -52,6 +53,20 @@ export interface JournalEvidence {
   readonly entries: readonly TrustedEntry[];
 }
 
+/** Every page of ListObjectVersions under a prefix (the whole bucket for ''). */
+async function* versionPages(s3: S3Client, bucket: string, prefix: string) {
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker, VersionIdMarker }),
+    );
+    yield page;
+    KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (KeyMarker);
+}
+
 /** Every version under a prefix: key, version id, server write time, size. */
 export async function listVersions(
   s3: S3Client,
@@ -60,12 +75,7 @@ export async function listVersions(
 ): Promise<{ versions: VaultVersion[]; markers: VaultVersion[] }> {
   const versions: VaultVersion[] = [];
   const markers: VaultVersion[] = [];
-  let KeyMarker: string | undefined;
-  let VersionIdMarker: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker, VersionIdMarker }),
-    );
+  for await (const page of versionPages(s3, bucket, prefix)) {
     for (const v of page.Versions ?? []) {
       if (v.Key && v.VersionId && v.LastModified)
         versions.push({
@@ -80,51 +90,33 @@ export async function listVersions(
       if (m.Key && m.VersionId && m.LastModified)
         markers.push({ key: m.Key, versionId: m.VersionId, writtenAt: m.LastModified, size: 0, isLatest: m.IsLatest === true });
     }
-    KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-  } while (KeyMarker);
+  }
   return { versions, markers };
 }
 
 async function listSource(s3: S3Client, source: SourceSetting): Promise<SourceVersion[]> {
-  const prefixes = source.prefixes.length > 0 ? source.prefixes : [''];
   const out: SourceVersion[] = [];
-  for (const prefix of prefixes) {
-    let KeyMarker: string | undefined;
-    let VersionIdMarker: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectVersionsCommand({ Bucket: source.bucket, Prefix: prefix || undefined, KeyMarker, VersionIdMarker }),
-      );
-      for (const v of page.Versions ?? []) {
+  for (const prefix of source.prefixes.length > 0 ? source.prefixes : ['']) {
+    for await (const page of versionPages(s3, source.bucket, prefix)) {
+      const entries = [
+        ...(page.Versions ?? []).map((v) => ({ v, deleteMarker: false })),
+        ...(page.DeleteMarkers ?? []).map((v) => ({ v, deleteMarker: true })),
+      ];
+      for (const { v, deleteMarker } of entries) {
         if (!v.Key || !v.LastModified) continue;
+        const object = v as { ETag?: string; Size?: number };
         out.push({
           bucket: source.bucket,
           key: v.Key,
           versionId: v.VersionId ?? 'null',
           writtenAt: v.LastModified,
-          etag: v.ETag ? v.ETag.replaceAll('"', '') : null,
-          size: v.Size ?? 0,
+          etag: object.ETag ? bareEtag(object.ETag) : null,
+          size: object.Size ?? 0,
           isLatest: v.IsLatest === true,
-          deleteMarker: false,
+          deleteMarker,
         });
       }
-      for (const m of page.DeleteMarkers ?? []) {
-        if (!m.Key || !m.LastModified) continue;
-        out.push({
-          bucket: source.bucket,
-          key: m.Key,
-          versionId: m.VersionId ?? 'null',
-          writtenAt: m.LastModified,
-          etag: null,
-          size: 0,
-          isLatest: m.IsLatest === true,
-          deleteMarker: true,
-        });
-      }
-      KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-      VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-    } while (KeyMarker);
+    }
   }
   return out;
 }

@@ -15,7 +15,7 @@ import { md5Base64, sha256Base64 } from '../streams';
 import { AWS_CHECK_GROUPS } from './aws-checks';
 import { type CheckGroup, result, runGroup, skipped } from './check';
 import type { VerifyContext } from './context';
-import { coverageChecks, DEFAULT_RETENTION_SAMPLE, retentionCheck } from './data-checks';
+import { coverageChecks, retentionCheck } from './data-checks';
 import { drillCheck } from './drill';
 import { Evidence, type VerifyRun } from './evidence';
 import { journalChecks } from './journal-checks';
@@ -139,8 +139,6 @@ export async function runVerify(
     filingError: null,
   };
 }
-
-export { DEFAULT_RETENTION_SAMPLE };
 
 /**
  * Files the report in the vault as the evidence writer: the HTML, then the JSON that names it. Both are
