@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { sealJournal } from '../../lambda/core/journal-seal';
+import { RESTORE_OBJECTS_IN_FLIGHT } from '../../lambda/core/restore-execute';
 import { forEachLimited } from '../../lambda/core/streams';
 import { assumeVaultRole } from '../../local/sessions';
 import { runChild } from '../child';
@@ -122,7 +123,7 @@ export const pitRestore: BenchRow = {
     const contestants: Contestant[] = [
       {
         name: 'strongroom',
-        how: 'restore service as the CLI --local runs it: plan from the sealed journal, then the executor (8 objects in flight)',
+        how: `restore service as the CLI --local runs it: plan from the sealed journal, then the executor (${RESTORE_OBJECTS_IN_FLIGHT} objects in flight)`,
         run: async (round) => {
           const targetPrefix = `strongroom-${round}/`;
           const run = await runChild<{ objectsDone: number; failed: number; state: string; peakRssBytes: number }>('restore', {

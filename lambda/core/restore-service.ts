@@ -8,7 +8,7 @@ import { RESTORE_MANIFEST_FILE } from '../../contract/restore-orchestration';
 import { openJournal } from './journal-reader';
 import type { VaultAccess } from './journal-seal';
 import { uploadMultipart } from './multipart-upload';
-import { DEFAULT_RESTORE_TUNING, executeRestore, type RestoreTuning } from './restore-execute';
+import { DEFAULT_RESTORE_TUNING, executeRestore, RESTORE_OBJECTS_IN_FLIGHT, type RestoreTuning } from './restore-execute';
 import { type PlanItem, type PlanSummary, planRestore, RESTORE_WORK_PREFIX } from './restore-plan';
 import { isNotFound } from './s3-errors';
 import { getWhole } from './transient';
@@ -190,7 +190,7 @@ export async function runRestore(
         ...(state.request.removeExtraneous ? { removeExtraneous: true } : {}),
         recheckTarget: recheck,
         tuning: deps.tuning ?? DEFAULT_RESTORE_TUNING,
-        concurrency: deps.concurrency ?? 8,
+        concurrency: deps.concurrency ?? RESTORE_OBJECTS_IN_FLIGHT,
         ...(options.remainingMs ? { remainingMs: options.remainingMs, marginMs: options.marginMs ?? 0 } : {}),
       },
       batch,
