@@ -81,9 +81,6 @@ async function main(): Promise<void> {
     startedAt,
     seconds: (Date.now() - startedAt.getTime()) / 1000,
     rows: results,
-    missing: ROWS.some((r) => r.id === 5)
-      ? []
-      : [[5, 'Verify: not benchmarked yet (the verifier is not built); the row is added with it.']],
     profileNotes: existsSync(profileFile) ? readFileSync(profileFile, 'utf8') : '',
   };
   process.stdout.write(`${renderConsole(report)}\n`);
@@ -92,6 +89,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? `bench: ${error.message}` : error);
+  // The stack and the server's status say which request failed (an SDK UnknownError names nothing else).
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  console.error(
+    error instanceof Error ? `bench: ${error.name}: ${error.message}${status ? ` (HTTP ${status})` : ''}\n${error.stack}` : error,
+  );
   process.exit(1);
 });

@@ -11,8 +11,6 @@ export interface BenchReport {
   readonly startedAt: Date;
   readonly seconds: number;
   readonly rows: readonly RowResult[];
-  /** Rows left out, and why. */
-  readonly missing: ReadonlyArray<readonly [number, string]>;
   /** Profiles and changes, appended verbatim (bench/PROFILE.md). */
   readonly profileNotes: string;
 }
@@ -66,7 +64,6 @@ export function renderMarkdown(report: BenchReport): string {
     '- Server: the local S3 (Ceph RGW, in-memory OSD) on the same cores as the clients, restarted for every row',
     '',
     ...report.rows.map(rowMarkdown),
-    ...report.missing.map(([id, why]) => `## ${id}. Not measured here\n\n${why}\n`),
     report.profileNotes,
   ].join('\n');
 }

@@ -150,6 +150,8 @@ async function scratchVault(f: Fixture, label: string, lock?: { mode: 'COMPLIANC
   return `${f.deployment.backup.tenant}:${Bucket}`;
 }
 
+const COVERAGE = ['coverage.copies', 'coverage.sha256', 'freshness.rpo'] as const;
+
 describe('verify on the local S3', () => {
   let f: Fixture;
   let verifier: Awaited<ReturnType<typeof openLocalVerifier>>;
@@ -176,6 +178,12 @@ describe('verify on the local S3', () => {
     const drill = report.checks.find((c) => c.id === 'drill.restore');
     expect(drill?.evidence).toMatchObject({ sampled: 12, matched: 12, failed: 0, mismatched: 0, cleanedUp: 12 });
     expect(report.checks.find((c) => c.id === 'journal.seals')?.evidence).toMatchObject({ seals: 1 });
+    // Coverage alone reads the journal as a restore does (sealed index and tail), and finds the same copies.
+    const coverageOnly = await verify({ checks: [...COVERAGE], drill: false });
+    expect(coverageOnly.checks.map((c) => [c.id, c.status])).toEqual(COVERAGE.map((id) => [id, 'PASS']));
+    const copies = (r: VerifyReport) => r.checks.find((c) => c.id === 'coverage.copies')?.evidence;
+    expect(copies(coverageOnly)).toEqual({ ...copies(report), journalReadFrom: 'sealed index' });
+    expect(copies(report)?.journalReadFrom).toBe('segments');
 
     // Filed by the evidence writer, read back by the auditor: the JSON is the report returned, the HTML names it.
     const keys = reportKeys(f.deployment.primary.tenant, report.reportId, new Date(report.startedAt));
@@ -352,6 +360,12 @@ describe('verify on the local S3', () => {
     };
     await expectAllowed(f.ingest.send(vaultPut(vaultBucket, sealKey(account, 2), JSON.stringify(forgedSeal))));
     before = await expectOnly('journal.seals', 'a seal that links to nothing', await verify());
+    // Coverage alone cannot use a broken index: it reads the segments, and fails only where it did before.
+    const coverageOnly = await verify({ checks: [...COVERAGE], drill: false });
+    expect(coverageOnly.checks.find((c) => c.id === 'coverage.copies')?.evidence.journalReadFrom).toMatch(
+      /^segments \(the sealed index could not be read: /,
+    );
+    expect(failing(coverageOnly).sort()).toEqual(before.filter((id) => (COVERAGE as readonly string[]).includes(id)).sort());
 
     // 12b. A segment whose content does not hash to its recorded SHA-256.
     const body = Buffer.from(`${JSON.stringify(forgedEntry(f, 'invoices/1.txt', ghost, sha256('y'), 1, 'y'))}\n`);

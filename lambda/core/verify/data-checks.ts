@@ -152,7 +152,7 @@ export const coverageChecks: CheckGroup<VerifyRun> = {
   async run(run) {
     const [sourceVersions, journal, vault] = await Promise.all([
       run.evidence.sourceVersions(),
-      run.evidence.journal(),
+      run.evidence.journalEntries(),
       run.evidence.vaultVersions(),
     ]);
     const inVault = new Set(vault.versions.map((v) => v.key));
@@ -214,6 +214,7 @@ export const coverageChecks: CheckGroup<VerifyRun> = {
       copied: copies.size,
       uncopied: uncovered.length,
       uncopiedWithinRpo: uncovered.filter((v) => now.getTime() - v.writtenAt.getTime() <= rpoMs).length,
+      journalReadFrom: journal.readFrom,
     };
     return {
       'coverage.copies':

@@ -2,6 +2,7 @@ import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describeError } from '../../../contract/errors';
 import { accountPrefix } from '../../../contract/vault-layout';
 import { isSegmentKey, sealsPrefix } from '../journal-keys';
+import { openJournal, readAllEntries } from '../journal-reader';
 import { type Listed, listWithTimes, readSeal, readSegment, type StoredSeal } from '../journal-seal';
 import type { TrustedEntry } from '../journal-trust';
 import { forEachLimited } from '../streams';
@@ -158,13 +159,33 @@ async function readJournalEvidence(context: VerifyContext): Promise<JournalEvide
   };
 }
 
+/** Where the run's journal entries were read from, for the checks' evidence. */
+export interface JournalEntries {
+  readonly entries: readonly TrustedEntry[];
+  /** "sealed index" (what a restore reads), or "segments" with why. */
+  readonly readFrom: string;
+}
+
+export interface EvidenceOptions {
+  /**
+   * The run checks the journal itself (journal.*): every segment is read and hashed anyway, and the entries
+   * come from that read. Otherwise they come from the sealed index and the unsealed tail, as a restore reads
+   * them: a block of 2,000 entries per request instead of a segment of one copier batch.
+   */
+  readonly readsEverySegment: boolean;
+}
+
 /** Fetch-once accessors over the run's shared evidence. */
 export class Evidence {
   private vault?: Promise<{ versions: VaultVersion[]; markers: VaultVersion[] }>;
   private journalRead?: Promise<JournalEvidence>;
+  private entriesRead?: Promise<JournalEntries>;
   private sources?: Promise<SourceVersion[]>;
 
-  public constructor(private readonly context: VerifyContext) {}
+  public constructor(
+    private readonly context: VerifyContext,
+    private readonly options: EvidenceOptions = { readsEverySegment: true },
+  ) {}
 
   /** Every version (and delete marker) under the account's objects/, journal/ and reports/ prefixes. */
   public vaultVersions(): Promise<{ versions: VaultVersion[]; markers: VaultVersion[] }> {
@@ -182,6 +203,27 @@ export class Evidence {
   public journal(): Promise<JournalEvidence> {
     this.journalRead ??= readJournalEvidence(this.context);
     return this.journalRead;
+  }
+
+  /** Every trusted entry of the sources' buckets (and, read from segments, of every bucket). */
+  public journalEntries(): Promise<JournalEntries> {
+    this.entriesRead ??= (async () => {
+      if (this.options.readsEverySegment) return { entries: (await this.journal()).entries, readFrom: 'segments' };
+      const vault = { client: this.context.clients.auditorVault, bucket: this.context.settings.vaultBucket };
+      try {
+        const view = await openJournal(vault, this.context.settings.primaryAccount);
+        const buckets = [...new Set(this.context.settings.sources.map((s) => s.bucket))];
+        const lists = await Promise.all(buckets.map((b) => readAllEntries(view, b)));
+        return { entries: lists.flat(), readFrom: 'sealed index' };
+      } catch (error: unknown) {
+        // A broken seal chain or segment is the journal checks' finding; coverage reads what the segments hold.
+        return {
+          entries: (await this.journal()).entries,
+          readFrom: `segments (the sealed index could not be read: ${describeError(error)})`,
+        };
+      }
+    })();
+    return this.entriesRead;
   }
 
   public sourceVersions(): Promise<SourceVersion[]> {

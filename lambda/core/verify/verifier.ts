@@ -61,8 +61,9 @@ export async function runVerify(
     ...context.settings,
     retention: request.retention ?? context.settings.retention,
   };
-  const run: VerifyRun = { ...context, settings, evidence: new Evidence({ ...context, settings }) };
   const wanted = wantedChecks(request);
+  const readsEverySegment = [...wanted].some((id) => id.startsWith('journal.'));
+  const run: VerifyRun = { ...context, settings, evidence: new Evidence({ ...context, settings }, { readsEverySegment }) };
   // What this server cannot evaluate is reported as such, and never run.
   const unavailable: CheckResult[] = [];
   for (const [id, why] of Object.entries(settings.unavailable) as Array<[CheckId, string]>) {
