@@ -7,7 +7,7 @@
 import type { LocalS3 } from '../local/local-s3';
 
 export interface BenchOptions {
-  /** Multiplies every dataset (object counts; sizes of the large objects). 1 = the sizes the issue names. */
+  /** Multiplies the row's dataset (object counts; sizes of the large objects). 1 = the sizes the issue names. */
   readonly scale: number;
   /** Rounds per row (at least 3 for a real result). */
   readonly rounds: number;
@@ -66,6 +66,8 @@ export interface RatioResult extends RatioSpec {
 
 export interface RowResult {
   readonly id: number;
+  /** The share of the issue's dataset this row ran (set by the runner). */
+  readonly scale?: number;
   readonly title: string;
   readonly dataset: string;
   readonly unit: string;
@@ -82,6 +84,11 @@ export interface RowResult {
 export interface BenchRow {
   readonly id: number;
   readonly title: string;
+  /**
+   * The share of the issue's dataset a default run takes: what lets the whole run fit in 15 minutes on two
+   * cores shared with the server (`--scale 1` runs the issue's sizes everywhere).
+   */
+  readonly defaultScale: number;
   run(ctx: BenchContext): Promise<RowResult>;
 }
 

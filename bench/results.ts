@@ -6,7 +6,8 @@ import type { Machine } from './machine';
 export interface BenchReport {
   readonly machine: Machine;
   readonly peers: { readonly rclone: string; readonly awscli: string };
-  readonly scale: number;
+  /** The --scale given, or null: each row ran its own default share of the issue's dataset. */
+  readonly scale: number | null;
   readonly rounds: number;
   readonly startedAt: Date;
   readonly seconds: number;
@@ -24,7 +25,7 @@ function rowMarkdown(row: RowResult): string {
   const lines = [
     `## ${row.id}. ${row.title}`,
     '',
-    `Dataset: ${row.dataset}. Row time ${row.seconds.toFixed(0)} s.`,
+    `Dataset: ${row.dataset}${row.scale === undefined || row.scale === 1 ? " (the issue's)" : ` (${row.scale} of the issue's)`}. Row time ${row.seconds.toFixed(0)} s.`,
     '',
     `| Contestant | ${row.unit}, median (range) | peak RSS MiB | How |`,
     '|---|---|---|---|',
@@ -45,12 +46,12 @@ function rowMarkdown(row: RowResult): string {
 
 export function renderMarkdown(report: BenchReport): string {
   const { machine } = report;
-  const quick = report.scale !== 1 || report.rounds < 3;
+  const quick = report.scale !== null || report.rounds < 3;
   return [
     '# Strongroom benchmarks',
     '',
     quick
-      ? `**A quick run (scale ${report.scale}, ${report.rounds} round(s)): not the result of record. Run \`npm run bench\` on a quiet machine for that.**`
+      ? `**Not the result of record (--scale ${report.scale ?? 'per row'}, ${report.rounds} round(s)): run \`npm run bench\` on a quiet machine for that.**`
       : 'Written by `npm run bench` (bench/main.ts): every figure below was measured in this one run.',
     '',
     `- When: ${report.startedAt.toISOString()}, ${report.seconds.toFixed(0)} s in all`,
@@ -60,7 +61,8 @@ export function renderMarkdown(report: BenchReport): string {
       .map((l) => l.toFixed(2))
       .join(', ')} at the end`,
     `- Versions: Node ${machine.node}; ${machine.ceph}; ${report.peers.rclone}; ${report.peers.awscli}`,
-    `- Scale ${report.scale} (1 = the issue's datasets), ${report.rounds} interleaved round(s) per row: every contestant once per round, the order rotated each round; ratios are taken within a round, then their median and range`,
+    `- Datasets: ${report.scale === null ? "each row's default share of the issue's dataset (named in its heading), chosen so that the whole run fits in 15 minutes on this machine; `npm run bench -- --scale 1` runs the issue's sizes" : `--scale ${report.scale} of the issue's datasets in every row`}`,
+    `- ${report.rounds} interleaved round(s) per row: every contestant once per round, the order rotated each round; ratios are taken within a round, then their median and range`,
     '- Server: the local S3 (Ceph RGW, in-memory OSD) on the same cores as the clients, restarted for every row',
     '',
     ...report.rows.map(rowMarkdown),
@@ -71,7 +73,7 @@ export function renderMarkdown(report: BenchReport): string {
 export function renderConsole(report: BenchReport): string {
   const lines: string[] = [];
   for (const row of report.rows) {
-    lines.push(`\n${row.id}. ${row.title} — ${row.dataset} (${row.unit})`);
+    lines.push(`\n${row.id}. ${row.title} — ${row.dataset}, scale ${row.scale ?? 1} (${row.unit})`);
     for (const c of row.contestants)
       lines.push(`   ${c.name.padEnd(34)} ${formatStats(c.value).padStart(22)}   peak ${mib(c.peakRssBytes)} MiB`);
     for (const r of row.ratios)

@@ -41,6 +41,7 @@ function initMs(bundle: string): number {
 export const packaging: BenchRow = {
   id: 6,
   title: 'Lambda packaging',
+  defaultScale: 1,
   async run(ctx) {
     const started = performance.now();
     const dir = mkdtempSync(path.join(tmpdir(), 'strongroom-bundles-'));

@@ -87,6 +87,7 @@ async function compareWithT(s3: S3Client, bucket: string, prefix: string, atT: R
 export const pitRestore: BenchRow = {
   id: 3,
   title: 'Point-in-time restore',
+  defaultScale: 0.1,
   async run(ctx) {
     const started = performance.now();
     const keys = ctx.scaled(10_000, 50);

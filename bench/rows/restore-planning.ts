@@ -60,6 +60,7 @@ function entry(account: string, bucket: string, k: number, v: number, copiedAt: 
 export const restorePlanning: BenchRow = {
   id: 4,
   title: 'Restore planning',
+  defaultScale: 0.2,
   async run(ctx) {
     const started = performance.now();
     const total = ctx.scaled(1_000_000, 10_000);

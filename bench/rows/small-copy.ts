@@ -15,6 +15,7 @@ export const TUNED_RCLONE = ['--transfers', '32', '--checkers', '32'];
 export const smallCopy: BenchRow = {
   id: 1,
   title: 'Backup copy, small objects',
+  defaultScale: 0.2,
   async run(ctx) {
     const started = performance.now();
     const count = ctx.scaled(5000, 100);

@@ -54,6 +54,7 @@ async function scanVersions(s3: S3Client, bucket: string, account: string): Prom
 export const verifyRow: BenchRow = {
   id: 5,
   title: 'Verify',
+  defaultScale: 0.1,
   async run(ctx) {
     const started = performance.now();
     const total = ctx.scaled(100_000, 1_000);
