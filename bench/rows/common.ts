@@ -2,10 +2,12 @@
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CopyTuning } from '../../lambda/core/copy-version';
+import { sealJournal } from '../../lambda/core/journal-seal';
 import { loadConfig } from '../../lib/config/load';
 import { copierTarget } from '../../local/local-copier';
 import { type LocalS3, s3ClientFor } from '../../local/local-s3';
 import { type LocalDeployment, provisionLocalVault } from '../../local/provision';
+import { assumeVaultRole, type VaultSession } from '../../local/sessions';
 import { SourceEventLog } from '../../local/source-events';
 import { runChild } from '../child';
 import type { CeilingChildInput } from '../children/ceiling';
@@ -152,4 +154,44 @@ export async function runCeiling(
     ),
   );
   return { seconds: (performance.now() - started) / 1000, peakRssBytes: Math.max(...runs.map((r) => r.peakRssBytes)) };
+}
+
+/** The next whole second and a little: S3's write times have one-second resolution. */
+export const nextSecond = () => new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
+
+/**
+ * Seal what the journal holds now, as the sealer does on its schedule (the auditor reads, the ingest role
+ * writes): in the next second, so that every segment written so far is inside the sealed interval.
+ */
+export async function sealNow(
+  bench: BenchDeployment,
+  sessions: { readonly auditor: VaultSession; readonly ingest: VaultSession },
+  what: string,
+): Promise<void> {
+  await nextSecond();
+  const vault = bench.deployment.vault.address;
+  const sealed = await sealJournal({
+    reader: { client: sessions.auditor.s3, bucket: vault },
+    writer: { client: sessions.ingest.s3, bucket: vault },
+    account: bench.deployment.primary.tenant,
+    now: () => new Date(),
+    settleMs: 0,
+  });
+  if (!sealed.sealed) throw new Error(`sealing ${what} failed: ${sealed.reason}`);
+}
+
+/** The auditor's and the ingest role's sessions on the bench deployment's vault. */
+export async function vaultSessions(bench: BenchDeployment) {
+  const [auditor, ingest] = await Promise.all([
+    assumeVaultRole(bench.deployment, 'auditor'),
+    assumeVaultRole(bench.deployment, 'ingest'),
+  ]);
+  return {
+    auditor,
+    ingest,
+    close: () => {
+      auditor.s3.destroy();
+      ingest.s3.destroy();
+    },
+  };
 }

@@ -6,23 +6,20 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { sealJournal } from '../../lambda/core/journal-seal';
 import { RESTORE_OBJECTS_IN_FLIGHT } from '../../lambda/core/restore-execute';
 import { forEachLimited } from '../../lambda/core/streams';
-import { assumeVaultRole } from '../../local/sessions';
 import { runChild } from '../child';
 import type { RestoreChildInput } from '../children/restore';
 import type { Written } from '../fixtures';
 import { type BenchRow, type Contestant, interleaved, KIB, summarize } from '../harness';
 import { rcloneCopy } from '../tools';
-import { type BenchDeployment, benchDeployment, expectAllCopied, runCopier } from './common';
+import { type BenchDeployment, benchDeployment, expectAllCopied, nextSecond, runCopier, sealNow, vaultSessions } from './common';
 import { TUNED_RCLONE } from './small-copy';
 
 const SIZE = 4 * KIB;
 const VERSIONS = 5;
 const PREFIX = 'pit/';
 
-const nextSecond = () => new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 interface History {
@@ -97,22 +94,9 @@ export const pitRestore: BenchRow = {
     ctx.log(`  backing up ${history.bodies.length} changes with the copier, then sealing`);
     const copied = await runCopier(bench, [], { writeOnce: 'server', batchSize: 100, bodies: history.bodies });
     expectAllCopied(copied.output, history.bodies.length, 'the history backup');
-    await nextSecond();
-    const [auditor, ingest] = await Promise.all([
-      assumeVaultRole(bench.deployment, 'auditor'),
-      assumeVaultRole(bench.deployment, 'ingest'),
-    ]);
-    const vault = bench.deployment.vault.address;
-    const sealed = await sealJournal({
-      reader: { client: auditor.s3, bucket: vault },
-      writer: { client: ingest.s3, bucket: vault },
-      account: bench.deployment.primary.tenant,
-      now: () => new Date(),
-      settleMs: 0,
-    });
-    auditor.s3.destroy();
-    ingest.s3.destroy();
-    if (!sealed.sealed) throw new Error(`sealing the history failed: ${sealed.reason}`);
+    const sessions = await vaultSessions(bench);
+    await sealNow(bench, sessions, 'the history');
+    sessions.close();
 
     const target = bench.deployment.primary.restoreTargets[0]?.name as string;
     const expected = history.atT.size;

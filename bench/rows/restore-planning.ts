@@ -8,16 +8,14 @@
 import { createHash } from 'node:crypto';
 import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { JournalEntry } from '../../lambda/core/journal';
-import { sealJournal } from '../../lambda/core/journal-seal';
 import { appendJournalSegment } from '../../lambda/core/journal-store';
 import { forEachLimited } from '../../lambda/core/streams';
 import { vaultKeyFor } from '../../lambda/core/vault-keys';
-import { assumeVaultRole } from '../../local/sessions';
 import { runChild } from '../child';
 import type { RestoreChildInput } from '../children/restore';
 import { createBucket } from '../fixtures';
 import { type BenchRow, type Contestant, interleaved, MIB, summarize } from '../harness';
-import { benchDeployment } from './common';
+import { benchDeployment, sealNow, vaultSessions } from './common';
 
 const VERSIONS_PER_KEY = 5;
 const ENTRIES_PER_SEGMENT = 10_000;
@@ -68,10 +66,8 @@ export const restorePlanning: BenchRow = {
     const bench = await benchDeployment(ctx);
     const account = bench.deployment.primary.tenant;
     const vault = bench.deployment.vault.address;
-    const [auditor, ingest] = await Promise.all([
-      assumeVaultRole(bench.deployment, 'auditor'),
-      assumeVaultRole(bench.deployment, 'ingest'),
-    ]);
+    const sessions = await vaultSessions(bench);
+    const { ingest } = sessions;
     ctx.log(`  journaling ${total} versions of ${keys} keys in ${SEALS} seals`);
     // Versions in key order within each seal's share, as many copier batches over time would write them.
     const all = Array.from({ length: keys * VERSIONS_PER_KEY }, (_, i) => i).slice(0, total);
@@ -90,18 +86,9 @@ export const restorePlanning: BenchRow = {
           await appendJournalSegment({ client: ingest.s3, bucket: vault }, account, entries, `bench-${s}-${g}`, new Date());
         },
       );
-      await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
-      const sealed = await sealJournal({
-        reader: { client: auditor.s3, bucket: vault },
-        writer: { client: ingest.s3, bucket: vault },
-        account,
-        now: () => new Date(),
-        settleMs: 0,
-      });
-      if (!sealed.sealed) throw new Error(`seal ${s}: ${sealed.reason}`);
+      await sealNow(bench, sessions, `seal ${s}`);
     }
-    auditor.s3.destroy();
-    ingest.s3.destroy();
+    sessions.close();
 
     // The listing peer: a real versioned bucket, listed whole; its rate extrapolated to `total` versions.
     const listed = ctx.scaled(50_000, 2_000);

@@ -11,17 +11,15 @@ import { ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws
 import { accountPrefix } from '../../contract/vault-layout';
 import type { CheckId } from '../../contract/verify-report';
 import type { JournalEntry } from '../../lambda/core/journal';
-import { sealJournal } from '../../lambda/core/journal-seal';
 import { appendJournalSegment } from '../../lambda/core/journal-store';
 import { forEachLimited } from '../../lambda/core/streams';
 import { journalEntry, type VaultEntry, vaultObjectMetadata } from '../../lambda/core/vault-entry';
 import { vaultKeyFor } from '../../lambda/core/vault-keys';
 import { putVaultObject } from '../../lambda/core/vault-write';
-import { assumeVaultRole } from '../../local/sessions';
 import { runChild } from '../child';
 import type { VerifyChildInput, VerifyChildOutput } from '../children/verify';
 import { type BenchRow, type Contestant, interleaved, MIB, summarize } from '../harness';
-import { benchDeployment } from './common';
+import { benchDeployment, sealNow, vaultSessions } from './common';
 
 const VERSIONS_PER_KEY = 5;
 const PREFIX = 'verify/';
@@ -62,8 +60,8 @@ export const verifyRow: BenchRow = {
     const bench = await benchDeployment(ctx);
     const account = bench.deployment.primary.tenant;
     const vaultBucket = bench.deployment.vault.address;
-    const ingest = await assumeVaultRole(bench.deployment, 'ingest');
-    const auditor = await assumeVaultRole(bench.deployment, 'auditor');
+    const sessions = await vaultSessions(bench);
+    const { auditor, ingest } = sessions;
     const vault = {
       client: ingest.s3,
       bucket: vaultBucket,
@@ -132,19 +130,10 @@ export const verifyRow: BenchRow = {
       },
     );
     // Sealed, as the sealer does on its schedule: the index a restore (and coverage) reads.
-    await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
-    const sealed = await sealJournal({
-      reader: { client: auditor.s3, bucket: vaultBucket },
-      writer: { client: ingest.s3, bucket: vaultBucket },
-      account,
-      now: () => new Date(),
-      settleMs: 0,
-    });
-    if (!sealed.sealed) throw new Error(`sealing the journal failed: ${sealed.reason}`);
+    await sealNow(bench, sessions, 'the journal');
     const fixtureSeconds = (performance.now() - fixtureStarted) / 1000;
     const inBucket = await scanVersions(auditor.s3, vaultBucket, account);
     ctx.log(`  fixture: ${inBucket} versions in the vault in ${fixtureSeconds.toFixed(0)} s`);
-    ingest.s3.destroy();
 
     const verify = async (retention: 'full' | number) => {
       const run = await runChild<VerifyChildOutput>('verify', {
@@ -190,7 +179,7 @@ export const verifyRow: BenchRow = {
       },
     ];
     const rounds = await interleaved(ctx, contestants);
-    auditor.s3.destroy();
+    sessions.close();
     bench.close();
     return {
       id: 5,
