@@ -224,16 +224,8 @@ describe('copy engine on the local S3', () => {
       'deleteMarker',
     ]);
   });
-});
 
-describe('a large object on the local S3', () => {
-  let f: Fixture;
-  beforeAll(async () => {
-    f = await fixture('large');
-  });
-  afterAll(() => f?.copier.close());
-
-  it('is copied with one read of the source, its SHA-256 in the journal only, and restored byte for byte; a journal that lies is refused', async () => {
+  it('copies a large object with one read of the source, its SHA-256 in the journal only; it restores byte for byte, and a journal that lies is refused', async () => {
     const size = 40 * MIB;
     const data = pattern(size, 'one-read');
     const key = 'large/one-read.bin';

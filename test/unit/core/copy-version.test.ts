@@ -69,6 +69,20 @@ function sourceReturns(bytes: Buffer, extra: Record<string, unknown> = {}) {
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const vaultKey = `objects/${ACCOUNT}/${BUCKET}/${keyDigest('invoices/a.pdf')}/v.v1`;
 
+/** What the vault object of `invoices/a.pdf` version v1 records besides its SHA-256 and user metadata. */
+const VERSION_METADATA = {
+  'strongroom-format': '2',
+  'strongroom-kind': 'version',
+  'source-account': ACCOUNT,
+  'source-bucket': BUCKET,
+  'source-key': Buffer.from('invoices/a.pdf').toString('base64url'),
+  'source-key-sha256': keyDigest('invoices/a.pdf'),
+  'source-version-id': 'v1',
+  'source-etag': 'etag1',
+  'source-last-modified': LAST_MODIFIED.toISOString(),
+  'source-sequencer': '0A',
+};
+
 beforeEach(() => {
   source.reset();
   vault.reset();
@@ -121,16 +135,7 @@ describe('copying a version below the single-put size', () => {
     });
     expect(Object.keys(put).filter((k) => k.startsWith('ObjectLock'))).toEqual([]);
     expect(put.Metadata).toEqual({
-      'strongroom-format': '2',
-      'strongroom-kind': 'version',
-      'source-account': ACCOUNT,
-      'source-bucket': BUCKET,
-      'source-key': Buffer.from('invoices/a.pdf').toString('base64url'),
-      'source-key-sha256': keyDigest('invoices/a.pdf'),
-      'source-version-id': 'v1',
-      'source-etag': 'etag1',
-      'source-last-modified': LAST_MODIFIED.toISOString(),
-      'source-sequencer': '0A',
+      ...VERSION_METADATA,
       sha256: sha256(bytes),
       'u-owner': 'alice',
     });
@@ -284,16 +289,7 @@ describe('copying a version above the single-put size (multipart)', () => {
     multipartVault();
     await backUpChange(context(), created());
     expect(vault.commandCalls(CreateMultipartUploadCommand)[0].args[0].input.Metadata).toEqual({
-      'strongroom-format': '2',
-      'strongroom-kind': 'version',
-      'source-account': ACCOUNT,
-      'source-bucket': BUCKET,
-      'source-key': Buffer.from('invoices/a.pdf').toString('base64url'),
-      'source-key-sha256': keyDigest('invoices/a.pdf'),
-      'source-version-id': 'v1',
-      'source-etag': 'etag1',
-      'source-last-modified': LAST_MODIFIED.toISOString(),
-      'source-sequencer': '0A',
+      ...VERSION_METADATA,
       'sha256-recorded': 'journal',
       'part-bytes': '256',
       'u-owner': 'alice',
