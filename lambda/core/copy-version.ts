@@ -1,11 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { StrongroomError } from '../../contract/errors';
 import { writableHeaders } from './content-headers';
 import { abortStaleUploads, partSizeFor, uploadMultipart } from './multipart-upload';
 import { sha256Digest } from './payload-hash';
-import { SourceChangedError } from './s3-errors';
 import type { ObjectCreated, SourceChange } from './source-change';
 import { describeRead, readSourceVersion, type SourceVersion } from './source-version';
-import { type ByteStream, readAll, sha256OfStream } from './streams';
+import { type ByteStream, discard, readAll, sha256OfStream } from './streams';
 import { recordDeletion } from './tombstones';
 import { type VaultEntry, vaultObjectMetadata } from './vault-entry';
 import {
@@ -79,57 +79,73 @@ async function copyVersion(ctx: CopyContext, change: ObjectCreated): Promise<Cop
     const bytes = await readAll(body, version.size);
     const digest = sha256Digest(bytes);
     const entry = versionEntry(change, version, digest.hex);
-    return writeOnce(ctx, entry, () => putVaultObject(ctx.vault, version.vaultKey, bytes, objectFields(version, entry), digest));
+    return writeOnce(
+      ctx,
+      version.vaultKey,
+      () => putVaultObject(ctx.vault, version.vaultKey, bytes, objectFields(version, vaultObjectMetadata(entry)), digest),
+      () => entry,
+    );
   }
   return copyInParts(ctx, change, version, body);
 }
 
 /**
- * Objects above the single-put size: a first pass hashes the whole object (its SHA-256 goes into
- * the vault object's metadata, which is fixed when the upload starts), a second pass streams it
- * in parts and must hash to the same value. Both passes read the same pinned version, so a
- * difference means the source misbehaved: nothing is recorded.
+ * Objects above the single-put size, in one read of the pinned version: streamed into a multipart upload
+ * whose parts S3 checks (Content-MD5, x-amz-checksum-sha256), hashed whole on the way. The vault object's
+ * metadata is fixed before a byte is read, so it says its SHA-256 is in the journal (Sha256Layout); the
+ * journal entry records the SHA-256 of exactly the bytes uploaded, and a read of any other length than the
+ * version's size is aborted before completion: nothing is recorded.
  */
 async function copyInParts(
   ctx: CopyContext,
   change: ObjectCreated,
   version: SourceVersion,
-  firstPass: ByteStream,
+  body: ByteStream,
 ): Promise<WriteOutcome> {
-  const { sha256, bytes } = await sha256OfStream(firstPass);
-  if (bytes !== version.size)
-    throw new SourceChangedError(`${change.bucket}/${change.key}: read ${bytes} bytes, expected ${version.size}`);
   const { client, bucket } = ctx.vault;
-  await abortStaleUploads(client, bucket, version.vaultKey).catch((error: unknown) =>
-    explainVaultWrite(ctx.vault, error, version.vaultKey, 's3:ListBucketMultipartUploads'),
-  );
-  const entry = versionEntry(change, version, sha256);
-  const secondPass = {
-    name: describeRead(change),
-    open: async () => {
-      const second = await readSourceVersion(ctx, change);
-      if ('gone' in second) throw new SourceChangedError(`${change.bucket}/${change.key}: ${second.gone} between two reads`);
-      return second.body;
-    },
+  const partBytes = partSizeFor(version.size, ctx.tuning);
+  let streamed: string | undefined;
+  const entry = () => {
+    if (streamed === undefined) throw new StrongroomError(`${version.vaultKey}: journaled before its bytes were streamed`);
+    return versionEntry(change, version, streamed);
   };
-  return writeOnce(ctx, entry, async () => {
-    const written = await uploadMultipart({
-      client,
-      bucket,
-      key: version.vaultKey,
-      source: secondPass,
-      partBytes: partSizeFor(version.size, ctx.tuning),
-      partsInFlight: ctx.tuning.partsInFlight,
-      object: { ACL: 'bucket-owner-full-control', ...objectFields(version, entry) },
-      ifNoneMatch: true,
-      requireSha256: sha256,
-    });
-    return written.versionId;
-  });
+  try {
+    await abortStaleUploads(client, bucket, version.vaultKey).catch((error: unknown) =>
+      explainVaultWrite(ctx.vault, error, version.vaultKey, 's3:ListBucketMultipartUploads'),
+    );
+    // Everything the object carries but its SHA-256, which it cannot carry yet.
+    const metadata = vaultObjectMetadata(versionEntry(change, version, null), { in: 'journal', partBytes });
+    return await writeOnce(
+      ctx,
+      version.vaultKey,
+      async () => {
+        const written = await uploadMultipart({
+          client,
+          bucket,
+          key: version.vaultKey,
+          source: { name: describeRead(change), open: async () => body },
+          partBytes,
+          partsInFlight: ctx.tuning.partsInFlight,
+          object: { ACL: 'bucket-owner-full-control', ...objectFields(version, metadata) },
+          ifNoneMatch: true,
+          requireBytes: version.size,
+          onStreamed: ({ sha256 }) => {
+            streamed = sha256;
+          },
+        });
+        return written.versionId;
+      },
+      entry,
+    );
+  } catch (error) {
+    // Unread if the upload failed before it began (a refused listing or CreateMultipartUpload): free its socket.
+    discard(body);
+    throw error;
+  }
 }
 
-/** What the vault object of a source version records: the version as read, and its SHA-256. */
-function versionEntry(change: ObjectCreated, version: SourceVersion, sha256: string): VaultEntry {
+/** What the vault object of a source version records: the version as read, and its SHA-256 (null only before it is known). */
+function versionEntry(change: ObjectCreated, version: SourceVersion, sha256: string | null): VaultEntry {
   return {
     kind: 'version',
     account: version.ref.account,
@@ -151,7 +167,7 @@ function versionEntry(change: ObjectCreated, version: SourceVersion, sha256: str
   };
 }
 
-function objectFields(version: SourceVersion, entry: VaultEntry): VaultObjectFields {
+function objectFields(version: SourceVersion, metadata: Record<string, string>): VaultObjectFields {
   // The vault object carries the source's headers too.
-  return { ...writableHeaders(version.headers), Metadata: vaultObjectMetadata(entry) };
+  return { ...writableHeaders(version.headers), Metadata: metadata };
 }

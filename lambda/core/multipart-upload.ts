@@ -56,6 +56,14 @@ export interface MultipartWrite {
    * throw SourceChangedError. Without it, only each part's own checksums are checked.
    */
   readonly requireSha256?: string;
+  /** Complete only if exactly this many bytes were streamed; otherwise abort the upload and throw SourceChangedError. */
+  readonly requireBytes?: number;
+  /**
+   * Called with the SHA-256 (hex) and length of the bytes streamed once every part is uploaded and checked,
+   * before CompleteMultipartUpload: what the caller records must be known before S3 can answer that the key
+   * exists (412 with If-None-Match). Throwing aborts the upload.
+   */
+  readonly onStreamed?: (streamed: { readonly sha256: string; readonly bytes: number }) => void;
 }
 
 export interface MultipartWritten {
@@ -152,6 +160,12 @@ export async function uploadMultipart(write: MultipartWrite): Promise<MultipartW
         `${write.source.name}: the bytes uploaded to ${bucket}/${key} hash to ${sha256}, expected ${write.requireSha256}; upload aborted`,
       );
     }
+    if (write.requireBytes !== undefined && bytes !== write.requireBytes) {
+      throw new SourceChangedError(
+        `${write.source.name}: read ${bytes} bytes for ${bucket}/${key}, expected ${write.requireBytes}; upload aborted`,
+      );
+    }
+    write.onStreamed?.({ sha256, bytes });
     const completed = await client.send(
       new CompleteMultipartUploadCommand({
         Bucket: bucket,

@@ -13,10 +13,10 @@ import { type CopyTuning, DEFAULT_TUNING } from './copy-version';
 import type { TrustedEntry } from './journal-trust';
 import { partSizeFor, uploadMultipart } from './multipart-upload';
 import type { PlanItem } from './restore-plan';
-import { isNotFound } from './s3-errors';
-import { type ByteStream, forEachLimited, md5Base64, readAll, sha256Base64, sha256Hex } from './streams';
+import { isNotFound, SourceChangedError } from './s3-errors';
+import { type ByteStream, discard, forEachLimited, md5Base64, readAll, sha256Base64, sha256Hex } from './streams';
 import { retryTransient } from './transient';
-import { metadataBytes, S3_USER_METADATA_MAX_BYTES } from './vault-entry';
+import { metadataBytes, recordedSha256, S3_USER_METADATA_MAX_BYTES } from './vault-entry';
 
 /*
  * The restore executor: each planned write reads its vault version (as the restore reader, pinned by version
@@ -170,11 +170,23 @@ async function restoreOne(
   );
   const body = vaultObject.Body as unknown as ByteStream;
   try {
-    checkTrusted(deps, entry, vaultObject);
+    return await restoreBytes(deps, tuning, entry, targetKey, vaultObject, body);
   } catch (error) {
-    await drain(body);
+    discard(body);
     throw error;
   }
+}
+
+/** Check the vault version, then stream it into the target, completing the write only if its bytes hash to the journal's SHA-256. */
+async function restoreBytes(
+  deps: ExecuteDependencies,
+  tuning: RestoreTuning,
+  entry: TrustedEntry,
+  targetKey: string,
+  vaultObject: GetObjectCommandOutput,
+  body: ByteStream,
+): Promise<number> {
+  checkTrusted(deps, entry, vaultObject);
   const sha256 = entry.sha256 as string;
   const object = targetFields(entry);
   if (entry.size <= tuning.singlePutMaxBytes) {
@@ -197,21 +209,32 @@ async function restoreOne(
     );
     return bytes.length;
   }
-  const written = await uploadMultipart({
-    client: deps.target.client,
-    bucket: deps.target.bucket,
-    key: targetKey,
-    source: { name: `vault ${entry.vaultKey}`, open: async () => body },
-    partBytes: partSizeFor(entry.size, tuning),
-    partsInFlight: tuning.partsInFlight,
-    object,
-    ifNoneMatch: false,
-    requireSha256: sha256,
-  });
-  return written.bytes;
+  try {
+    const written = await uploadMultipart({
+      client: deps.target.client,
+      bucket: deps.target.bucket,
+      key: targetKey,
+      source: { name: `vault ${entry.vaultKey}`, open: async () => body },
+      partBytes: partSizeFor(entry.size, tuning),
+      partsInFlight: tuning.partsInFlight,
+      object,
+      ifNoneMatch: false,
+      requireSha256: sha256,
+    });
+    return written.bytes;
+  } catch (error) {
+    // The upload was aborted: nothing of these bytes is left in the target.
+    if (error instanceof SourceChangedError) throw new UntrustedVersionError(`${error.message}; not restored`, { cause: error });
+    throw error;
+  }
 }
 
-/** Trust the vault's own clock and the journal's checksum, never the object's claims. */
+/**
+ * Trust the vault's own clock and the journal's checksum, never the object's claims: a version written after
+ * the distrust instant, one whose size is not the journal's, one whose recorded SHA-256 differs from the
+ * journal's, and one that records none (nor says the journal holds it: recordedSha256) are refused. The bytes
+ * are hashed against the journal's SHA-256 as they are restored, whatever the object records.
+ */
 function checkTrusted(deps: ExecuteDependencies, entry: TrustedEntry, vaultObject: GetObjectCommandOutput): void {
   if (entry.kind !== 'version' || entry.sha256 === null) {
     throw new UntrustedVersionError(`${entry.vaultKey} is a ${entry.kind} entry, not a version with bytes`);
@@ -222,10 +245,16 @@ function checkTrusted(deps: ExecuteDependencies, entry: TrustedEntry, vaultObjec
       `${entry.vaultKey} was written by the vault at ${writtenAt?.toISOString() ?? '(unknown)'}, after distrust-writes-after ${deps.distrustWritesAfter.toISOString()}`,
     );
   }
-  const recorded = vaultObject.Metadata?.sha256;
-  if (recorded !== entry.sha256) {
+  if (vaultObject.ContentLength !== entry.size) {
     throw new UntrustedVersionError(
-      `${entry.vaultKey} records SHA-256 ${recorded ?? '(none)'}, the journal ${entry.sha256}; not restored`,
+      `${entry.vaultKey} holds ${vaultObject.ContentLength ?? '(unknown)'} bytes, the journal records ${entry.size}; not restored`,
+    );
+  }
+  const recorded = recordedSha256(vaultObject.Metadata);
+  if ('refused' in recorded) throw new UntrustedVersionError(`${entry.vaultKey} ${recorded.refused}; not restored`);
+  if (recorded.in === 'metadata' && recorded.sha256 !== entry.sha256) {
+    throw new UntrustedVersionError(
+      `${entry.vaultKey} records SHA-256 ${recorded.sha256}, the journal ${entry.sha256}; not restored`,
     );
   }
 }
@@ -258,10 +287,4 @@ async function assertVersioned(target: ExecuteDependencies['target']): Promise<v
       `removeExtraneous: received true for target ${target.bucket}, whose versioning is ${versioning.Status ?? 'off'}; expected a versioned target (removal must leave a recoverable delete marker)`,
     );
   }
-}
-
-async function drain(body: ByteStream | undefined): Promise<void> {
-  if (!body) return;
-  const destroy = (body as unknown as { destroy?: () => void }).destroy;
-  if (typeof destroy === 'function') destroy.call(body);
 }

@@ -72,7 +72,7 @@ export class ConfigurationFaultError extends StrongroomError {
   }
 }
 
-/** The bytes read twice from one pinned source version differ: refuse to record either. */
+/** The bytes streamed from a pinned version are not the ones expected (their length or their SHA-256): nothing is recorded or completed. */
 export class SourceChangedError extends StrongroomError {
   public override readonly name = 'SourceChangedError';
 }

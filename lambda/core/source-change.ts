@@ -116,7 +116,7 @@ export function parseSourceChange(body: string, scope: SourceScope, subject: str
   if (detail['deletion-type'] === 'Delete Marker Created' && !detail.object['version-id']) {
     problems.push({
       field: 'body.detail.object.version-id',
-      received: '(missing)',
+      received: describeValue(detail.object['version-id']),
       expected: 'the id of the delete marker created',
     });
   }

@@ -7,9 +7,8 @@ import type { ByteStream } from './streams';
 import { bareEtag, type SourceObjectRef, vaultKeyFor, versionToken } from './vault-keys';
 
 /*
- * Reading the one source version a change names, and what the vault needs to know about it. Both
- * reads of a large object (the hashing pass and the upload pass) go through here, so both pin the
- * same version.
+ * Reading the one source version a change names, and what the vault needs to know about it: one GET,
+ * pinned by version id (or by If-Match on the ETag), whose body the copier streams into the vault.
  */
 
 /** The source answered a read without what a copy needs (its bytes, length, ETag, Last-Modified). */

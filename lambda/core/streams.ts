@@ -95,6 +95,12 @@ export async function sha256OfStream(stream: ByteStream): Promise<{ sha256: stri
   return { sha256: hash.digest('hex'), bytes };
 }
 
+/** Stop reading a response body that will not be read to its end, so that its connection is freed. */
+export function discard(body: ByteStream | undefined): void {
+  const destroy = (body as { destroy?: () => void } | undefined)?.destroy;
+  if (typeof destroy === 'function') destroy.call(body);
+}
+
 export const md5Base64 = (data: Uint8Array) => createHash('md5').update(data).digest('base64');
 export const sha256Base64 = (data: Uint8Array) => createHash('sha256').update(data).digest('base64');
 export const sha256Hex = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');

@@ -14,8 +14,11 @@ const EMPTY = Buffer.alloc(0);
 export async function recordDeletion(writer: VaultWriter, sourceAccount: string, change: ObjectDeleted): Promise<WriteOutcome> {
   const entry = tombstoneEntry({ account: sourceAccount, bucket: change.bucket, key: change.key }, change);
   if (await vaultHas(writer.vault, entry.vaultKey)) return alreadyInVault(writer, entry);
-  return writeOnce(writer, entry, () =>
-    putVaultObject(writer.vault, entry.vaultKey, EMPTY, { Metadata: vaultObjectMetadata(entry) }),
+  return writeOnce(
+    writer,
+    entry.vaultKey,
+    () => putVaultObject(writer.vault, entry.vaultKey, EMPTY, { Metadata: vaultObjectMetadata(entry) }),
+    () => entry,
   );
 }
 

@@ -72,23 +72,26 @@ export function alreadyInVault(writer: VaultWriter, entry: VaultEntry): WriteOut
 }
 
 /**
- * Run the write that creates `entry`'s vault object (returning its version id): `copied` when it
- * wrote, `already-in-vault` when If-None-Match found the key taken. AccessDenied becomes a
- * ConfigurationFaultError naming the ingest role; any other error surfaces, so the change is retried.
+ * Run the write that creates the vault object at `vaultKey` (returning its version id): `copied` when it
+ * wrote, `already-in-vault` when If-None-Match found the key taken; either way `entry` (built only then: a
+ * multipart copy knows the SHA-256 it records once it has streamed the bytes) is what gets journaled.
+ * AccessDenied becomes a ConfigurationFaultError naming the ingest role; any other error surfaces, so the
+ * change is retried.
  */
 export async function writeOnce(
   writer: VaultWriter,
-  entry: VaultEntry,
+  vaultKey: string,
   write: () => Promise<string | null>,
+  entry: () => VaultEntry,
 ): Promise<WriteOutcome> {
   let vaultVersionId: string | null;
   try {
     vaultVersionId = await write();
   } catch (error) {
-    if (isPreconditionFailed(error)) return alreadyInVault(writer, entry);
-    return explainVaultWrite(writer.vault, error, entry.vaultKey);
+    if (isPreconditionFailed(error)) return alreadyInVault(writer, entry());
+    return explainVaultWrite(writer.vault, error, vaultKey);
   }
-  return { status: 'copied', entry: journalEntry(entry, { copiedAt: writer.now(), vaultVersionId }) };
+  return { status: 'copied', entry: journalEntry(entry(), { copiedAt: writer.now(), vaultVersionId }) };
 }
 
 /** What a new vault object carries besides its bytes: content headers and metadata. */

@@ -2,23 +2,31 @@
  * The copy engine on the real local S3, through the real ingest-role path (STS AssumeRole with the
  * external id, the production credentials and client modules). Ceph RGW ignores If-None-Match, so
  * the copier runs in its `client` write-once mode here (local/local-copier.ts says how); the
- * server-side If-None-Match path is covered by the unit tests with mocks.
+ * server-side If-None-Match path is covered by the unit tests with mocks. A large object's copy is
+ * watched on the wire (the fault proxy, injecting nothing) to count its reads of the source.
  */
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import type { JournalEntry } from '../../lambda/core/journal';
+import { openJournal } from '../../lambda/core/journal-reader';
+import { executeRestore } from '../../lambda/core/restore-execute';
+import { type PlanItem, planRestore } from '../../lambda/core/restore-plan';
 import { currentAt, timelines } from '../../lambda/core/timeline';
-import { type LocalCopier, localCopier } from '../../local/local-copier';
+import { NO_FAULTS, startFaultProxy } from '../../local/fault-proxy';
+import { copierTarget, type LocalCopier, localCopier } from '../../local/local-copier';
 import type { LocalDeployment } from '../../local/provision';
 import { provisionLocalVault } from '../../local/provision';
 import { SourceEventLog } from '../../local/source-events';
+import { MIB, pattern, upload } from './support/child';
 import { integLocalS3 } from './support/env';
+import { objectSha256 } from './support/source-data';
 import { Clients, localConfig, sha256 } from './support/vault';
 
 jest.setTimeout(120_000);
@@ -215,6 +223,79 @@ describe('copy engine on the local S3', () => {
       'version',
       'deleteMarker',
     ]);
+  });
+
+  it('copies a large object with one read of the source, its SHA-256 in the journal only; it restores byte for byte, and a journal that lies is refused', async () => {
+    const size = 40 * MIB;
+    const data = pattern(size, 'one-read');
+    const key = 'large/one-read.bin';
+    const { versionId } = await upload(f.app, f.versioned, key, data.stream());
+    // The copier talks to S3 through a proxy that injects nothing and keeps a log of its requests.
+    const proxy = await startFaultProxy({ target: f.deployment.endpoint, seed: 'one-read', rates: NO_FAULTS });
+    const copier = localCopier({ ...copierTarget(f.deployment), endpoint: proxy.endpoint });
+    try {
+      const copied = await copier.copy(f.events.records([f.events.created(f.versioned, { key, versionId, size })]));
+      expect(copied.outcomes.map((o) => o.outcome.status)).toEqual(['copied']);
+    } finally {
+      copier.close();
+      await proxy.close();
+    }
+    const onTheWire = proxy.requests.map((r) => ({ method: r.method, url: new URL(r.url, 'http://proxy') }));
+    const sourceGets = onTheWire.filter(
+      (r) => r.method === 'GET' && decodeURIComponent(r.url.pathname) === `/${f.versioned}/${key}`,
+    );
+    expect(sourceGets).toHaveLength(1);
+    expect(onTheWire.filter((r) => r.method === 'PUT' && r.url.searchParams.has('partNumber'))).toHaveLength(5); // 8 MiB parts
+
+    const entry = forKey(await f.copier.journal(), f.versioned, key)?.entries[0];
+    if (!entry) throw new Error(`${key} has no journal entry after its copy`);
+    expect(entry).toMatchObject({ kind: 'version', sourceVersionId: versionId, size, sha256: await data.sha256 });
+    const reader = await clients.assume(f.deployment, 'restoreReader');
+    const vault = { client: reader.s3, bucket: f.deployment.vault.address };
+    const head = await vault.client.send(new GetObjectCommand({ Bucket: vault.bucket, Key: entry.vaultKey, Range: 'bytes=0-0' }));
+    expect(head.Metadata).toMatchObject({
+      'strongroom-format': '2',
+      'sha256-recorded': 'journal',
+      'part-bytes': String(8 * MIB),
+    });
+    expect(head.Metadata).not.toHaveProperty('sha256');
+
+    const primary = f.deployment.primary;
+    const target = {
+      client: clients.as(f.deployment, primary.functions.restore),
+      bucket: primary.restoreTargets[0]?.name as string,
+    };
+    const items: PlanItem[] = [];
+    const view = await openJournal(vault, primary.tenant);
+    for await (const item of planRestore(view, {
+      bucket: f.versioned,
+      prefix: key,
+      asOf: new Date(),
+      target,
+      targetPrefix: 'good/',
+    })) {
+      items.push(item);
+    }
+    expect(items.map((i) => i.action)).toEqual(['write']);
+    expect(await executeRestore({ vault, target }, items)).toMatchObject({ written: 1, failed: [] });
+    expect(await objectSha256(target.client, target.bucket, `good/${key}`)).toEqual({ sha256: await data.sha256, size });
+
+    // A journal entry whose SHA-256 is not the vault object's bytes: streamed, refused before completion, nothing left.
+    const lying = items.map((i) => ({
+      ...i,
+      targetKey: `lying/${key}`,
+      entry: i.entry && { ...i.entry, sha256: 'e'.repeat(64) },
+    }));
+    const refused = await executeRestore({ vault, target }, lying);
+    expect(refused).toMatchObject({
+      written: 0,
+      failed: [{ key, reason: expect.stringMatching(/^UntrustedVersionError: .* expected e{64}/) }],
+    });
+    const inspector = clients.as(f.deployment, primary.admin);
+    const left = await inspector.send(new ListObjectVersionsCommand({ Bucket: target.bucket, Prefix: 'lying/' }));
+    expect(left.Versions ?? []).toEqual([]);
+    const uploads = await inspector.send(new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: 'lying/' }));
+    expect(uploads.Uploads ?? []).toEqual([]);
   });
 });
 

@@ -243,7 +243,18 @@ describe('crashes of the copier', () => {
       const point = points(run, largeKey);
       names.push(point.name);
       const input = { target: { ...copierTarget(deployment), endpoint: proxy.endpoint }, bodies, tuning: TUNING, concurrency: 8 };
+      const logged = proxy.requests.length;
       await runAndKill(COPY_CHILD, input, point);
+      // The killed copier read the large object once at most (no hash-only pass before the upload), and once
+      // wherever it was killed after starting that copy (every point but "after vault write k", which may come first).
+      const largeReads = proxy.requests
+        .slice(logged)
+        .filter((r) => r.method === 'GET' && parse(r).path.endsWith(`/${largeKey}`)).length;
+      expect({ run, point: point.name, largeReads }).toEqual({
+        run,
+        point: point.name,
+        largeReads: run % 7 === 5 && largeReads === 0 ? 0 : 1,
+      });
       // SQS delivers the batch again, to a fresh copier.
       const fresh = localCopier(deployment, { tuning: TUNING, concurrency: 8 });
       try {

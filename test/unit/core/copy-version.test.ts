@@ -12,6 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   backUpChange,
   type CopyContext,
@@ -68,6 +69,20 @@ function sourceReturns(bytes: Buffer, extra: Record<string, unknown> = {}) {
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const vaultKey = `objects/${ACCOUNT}/${BUCKET}/${keyDigest('invoices/a.pdf')}/v.v1`;
 
+/** What the vault object of `invoices/a.pdf` version v1 records besides its SHA-256 and user metadata. */
+const VERSION_METADATA = {
+  'strongroom-format': '2',
+  'strongroom-kind': 'version',
+  'source-account': ACCOUNT,
+  'source-bucket': BUCKET,
+  'source-key': Buffer.from('invoices/a.pdf').toString('base64url'),
+  'source-key-sha256': keyDigest('invoices/a.pdf'),
+  'source-version-id': 'v1',
+  'source-etag': 'etag1',
+  'source-last-modified': LAST_MODIFIED.toISOString(),
+  'source-sequencer': '0A',
+};
+
 beforeEach(() => {
   source.reset();
   vault.reset();
@@ -120,16 +135,7 @@ describe('copying a version below the single-put size', () => {
     });
     expect(Object.keys(put).filter((k) => k.startsWith('ObjectLock'))).toEqual([]);
     expect(put.Metadata).toEqual({
-      'strongroom-format': '1',
-      'strongroom-kind': 'version',
-      'source-account': ACCOUNT,
-      'source-bucket': BUCKET,
-      'source-key': Buffer.from('invoices/a.pdf').toString('base64url'),
-      'source-key-sha256': keyDigest('invoices/a.pdf'),
-      'source-version-id': 'v1',
-      'source-etag': 'etag1',
-      'source-last-modified': LAST_MODIFIED.toISOString(),
-      'source-sequencer': '0A',
+      ...VERSION_METADATA,
       sha256: sha256(bytes),
       'u-owner': 'alice',
     });
@@ -241,18 +247,21 @@ describe('copying a version above the single-put size (multipart)', () => {
     vault.on(CompleteMultipartUploadCommand).resolves({ VersionId: 'vault-v1' });
   }
 
-  it('aborts a crashed earlier upload of the same key, hashes first, uploads checked parts, completes with If-None-Match', async () => {
+  it('reads the source once, streams checked parts into an upload completed with If-None-Match, and journals their SHA-256', async () => {
+    // Prepare
     sourceReturns(bytes);
     multipartVault();
+    // Act
     const outcome = await backUpChange(context(), created());
-    expect(source).toHaveReceivedCommandTimes(GetObjectCommand, 2);
+    // Assess
+    expect(source).toHaveReceivedCommandTimes(GetObjectCommand, 1);
     expect(vault).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { Key: vaultKey, UploadId: 'stale' });
     expect(vault).not.toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'other-key' });
     expect(vault).toHaveReceivedCommandWith(CreateMultipartUploadCommand, {
       Key: vaultKey,
       ACL: 'bucket-owner-full-control',
       ChecksumAlgorithm: 'SHA256',
-      Metadata: expect.objectContaining({ sha256: sha256(bytes) }),
+      ContentType: 'application/pdf',
     });
     const parts = sent.sort((a, b) => a.PartNumber - b.PartNumber);
     expect(parts.map((p) => p.bytes.length)).toEqual([256, 256, 256, 256, 256, 256, 256, 256, 256, 196]);
@@ -275,25 +284,75 @@ describe('copying a version above the single-put size (multipart)', () => {
     });
   });
 
-  it('aborts its own upload and reports already backed up when the key exists at completion', async () => {
+  it("says in the vault object's metadata that its SHA-256 is in the journal, with the part size, and carries no sha256", async () => {
+    sourceReturns(bytes);
+    multipartVault();
+    await backUpChange(context(), created());
+    expect(vault.commandCalls(CreateMultipartUploadCommand)[0].args[0].input.Metadata).toEqual({
+      ...VERSION_METADATA,
+      'sha256-recorded': 'journal',
+      'part-bytes': '256',
+      'u-owner': 'alice',
+    });
+  });
+
+  it('aborts its own upload and reports already backed up, with the SHA-256 of the bytes streamed, when the key exists at completion', async () => {
     sourceReturns(bytes);
     multipartVault();
     vault.on(CompleteMultipartUploadCommand).rejects(serviceError('PreconditionFailed', 412));
     const outcome = await backUpChange(context(), created());
     expect(vault).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'up-1' });
-    expect(outcome).toMatchObject({ status: 'already-in-vault', entry: { vaultVersionId: null } });
+    expect(outcome).toMatchObject({ status: 'already-in-vault', entry: { vaultVersionId: null, sha256: sha256(bytes) } });
   });
 
-  it('refuses to complete when the second read differs from the first, and aborts the upload', async () => {
-    let reads = 0;
-    source.on(GetObjectCommand).callsFake(() => {
-      const body = reads++ === 0 ? bytes : Buffer.from(bytes).fill(7, 0, 1);
-      return { Body: sdkBody(body, 100), ContentLength: bytes.length, ETag: '"etag1"', LastModified: LAST_MODIFIED };
-    });
+  it.each([
+    ['fewer', bytes.subarray(0, 2400)],
+    ['more', Buffer.concat([bytes, Buffer.alloc(10)])],
+  ])('aborts the upload and records nothing when the read returns %s bytes than the version has', async (_what, body) => {
+    source.on(GetObjectCommand).callsFake(() => ({
+      Body: sdkBody(body, 100),
+      ContentLength: bytes.length,
+      ETag: '"etag1"',
+      LastModified: LAST_MODIFIED,
+      VersionId: 'v1',
+    }));
     multipartVault();
-    await expect(backUpChange(context(), created())).rejects.toThrow(SourceChangedError);
+    const error = await backUpChange(context(), created()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceChangedError);
+    expect((error as Error).message).toBe(
+      `${BUCKET}/invoices/a.pdf (version v1): read ${body.length} bytes for strongroom-vault/${vaultKey}, expected 2500; upload aborted`,
+    );
     expect(vault).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'up-1' });
     expect(vault).not.toHaveReceivedCommand(CompleteMultipartUploadCommand);
+  });
+
+  it('journals the SHA-256 of the bytes it uploaded, even when the source changes under the read', async () => {
+    // A misbehaving source: the pinned version's bytes change after the first 1,000 have been read.
+    const changed = Buffer.from(bytes).fill(9, 1000);
+    source.on(GetObjectCommand).callsFake(() => ({
+      Body: Readable.from([bytes.subarray(0, 1000), changed.subarray(1000)]),
+      ContentLength: bytes.length,
+      ETag: '"etag1"',
+      LastModified: LAST_MODIFIED,
+      VersionId: 'v1',
+    }));
+    multipartVault();
+    const outcome = await backUpChange(context(), created());
+    const uploaded = Buffer.concat(sent.sort((a, b) => a.PartNumber - b.PartNumber).map((p) => p.bytes));
+    expect(uploaded.equals(changed)).toBe(true);
+    expect(outcome).toMatchObject({ status: 'copied', entry: { sha256: sha256(uploaded) } });
+  });
+
+  it("stops reading the source when the vault refuses the upload before it starts, freeing the GET's connection", async () => {
+    const body = sdkBody(bytes, 100);
+    source
+      .on(GetObjectCommand)
+      .resolves({ Body: body, ContentLength: bytes.length, ETag: '"etag1"', LastModified: LAST_MODIFIED });
+    multipartVault();
+    vault.on(CreateMultipartUploadCommand).rejects(serviceError('AccessDenied', 403));
+    await expect(backUpChange(context(), created())).rejects.toThrow(/^AccessDenied: the ingest role/);
+    expect(body.destroyed).toBe(true);
+    expect(vault).not.toHaveReceivedCommand(UploadPartCommand);
   });
 
   it('aborts the upload when a part fails, so the retry starts clean', async () => {

@@ -104,6 +104,39 @@ describe('uploadMultipart', () => {
     expect(s3).not.toHaveReceivedCommand(CompleteMultipartUploadCommand);
   });
 
+  it.each([
+    ['fewer', 701],
+    ['more', 699],
+  ])('aborts instead of completing when %s bytes than requireBytes were streamed', async (_what, expected) => {
+    const error = await uploadMultipart(write({ requireBytes: expected })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceChangedError);
+    expect((error as Error).message).toBe(
+      `restore source v9: read 700 bytes for acme-restore-target/restored/a.bin, expected ${expected}; upload aborted`,
+    );
+    expect(s3).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'up-7' });
+    expect(s3).not.toHaveReceivedCommand(CompleteMultipartUploadCommand);
+  });
+
+  it('tells onStreamed the SHA-256 and length of the bytes once every part is in, before completing', async () => {
+    const seen: unknown[] = [];
+    s3.on(CompleteMultipartUploadCommand).callsFake(() => {
+      seen.push('complete');
+      return { VersionId: 'tv-1' };
+    });
+    await uploadMultipart(write({ requireBytes: 700, onStreamed: (streamed) => seen.push(streamed) }));
+    expect(seen).toEqual([{ sha256, bytes: 700 }, 'complete']);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('aborts the upload when onStreamed throws', async () => {
+    const refuse = () => {
+      throw new SourceChangedError('refused by the caller');
+    };
+    await expect(uploadMultipart(write({ onStreamed: refuse }))).rejects.toThrow('refused by the caller');
+    expect(s3).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'up-7' });
+    expect(s3).not.toHaveReceivedCommand(CompleteMultipartUploadCommand);
+  });
+
   it('opens the byte source only once the upload exists', async () => {
     s3.on(CreateMultipartUploadCommand).rejects(
       new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } }),
@@ -144,10 +177,10 @@ describe('uploadMultipart', () => {
     const failing: ByteSource = {
       name: 'x',
       open: async () => {
-        throw new SourceChangedError('gone between two reads');
+        throw new SourceChangedError('the byte source broke');
       },
     };
-    await expect(uploadMultipart(write({ source: failing }))).rejects.toThrow('gone between two reads');
+    await expect(uploadMultipart(write({ source: failing }))).rejects.toThrow('the byte source broke');
     expect(s3).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'up-7' });
   });
 });

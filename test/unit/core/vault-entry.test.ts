@@ -1,6 +1,6 @@
 import { JournalEntrySchema } from '../../../lambda/core/journal';
 import { tombstoneEntry } from '../../../lambda/core/tombstones';
-import { journalEntry, type VaultEntry, vaultObjectMetadata } from '../../../lambda/core/vault-entry';
+import { journalEntry, recordedSha256, type VaultEntry, vaultObjectMetadata } from '../../../lambda/core/vault-entry';
 import { keyDigest } from '../../../lambda/core/vault-keys';
 import { ACCOUNT, BUCKET } from './support';
 
@@ -58,7 +58,7 @@ describe('the journal entry', () => {
 
 describe('the vault object metadata of an entry', () => {
   const own = {
-    'strongroom-format': '1',
+    'strongroom-format': '2',
     'source-account': ACCOUNT,
     'source-bucket': BUCKET,
     'source-key': Buffer.from('a.txt').toString('base64url'),
@@ -86,5 +86,68 @@ describe('the vault object metadata of an entry', () => {
     ],
   ])('records %s', (_what, entry, expected) => {
     expect(vaultObjectMetadata(entry)).toEqual({ ...own, ...expected });
+  });
+});
+
+describe('where a version records its SHA-256', () => {
+  it('in a multipart upload, says the journal has it and gives the part size, with no sha256 a reader could take for one', () => {
+    const metadata = vaultObjectMetadata({ ...version, sha256: null }, { in: 'journal', partBytes: 8 * 2 ** 20 });
+    expect(metadata).toMatchObject({ 'strongroom-format': '2', 'sha256-recorded': 'journal', 'part-bytes': '8388608' });
+    expect(metadata).not.toHaveProperty('sha256');
+    expect(recordedSha256(metadata)).toEqual({ in: 'journal', partBytes: 8 * 2 ** 20 });
+  });
+
+  it('leaves out the SHA-256 the entry has when the layout says the journal holds it', () => {
+    expect(vaultObjectMetadata(version, { in: 'journal', partBytes: 256 })).not.toHaveProperty('sha256');
+  });
+
+  it('refuses to write a version whose metadata would record neither its SHA-256 nor the journal marker', () => {
+    expect(() => vaultObjectMetadata({ ...version, sha256: null })).toThrow(
+      `${version.vaultKey}: a version's vault object needs its SHA-256 or the journal marker`,
+    );
+  });
+
+  it('reads back the SHA-256 of a single PUT, in format 2 as in format 1', () => {
+    expect(recordedSha256(vaultObjectMetadata(version))).toEqual({ in: 'metadata', sha256: 'a'.repeat(64) });
+    expect(recordedSha256({ 'strongroom-format': '1', sha256: 'b'.repeat(64) })).toEqual({
+      in: 'metadata',
+      sha256: 'b'.repeat(64),
+    });
+  });
+
+  it.each([
+    ['nothing', {}, 'records no SHA-256 (neither sha256 nor sha256-recorded: journal)'],
+    [
+      'both records',
+      { 'strongroom-format': '2', sha256: 'a'.repeat(64), 'sha256-recorded': 'journal', 'part-bytes': '256' },
+      'records both sha256 and sha256-recorded: journal',
+    ],
+    [
+      'another marker',
+      { 'strongroom-format': '2', 'sha256-recorded': 'elsewhere', 'part-bytes': '256' },
+      'records sha256-recorded: "elsewhere", expected "journal"',
+    ],
+    [
+      'the marker in format 1',
+      { 'strongroom-format': '1', 'sha256-recorded': 'journal', 'part-bytes': '256' },
+      'records sha256-recorded in strongroom-format 1, expected format 2',
+    ],
+    [
+      'the marker without a format',
+      { 'sha256-recorded': 'journal', 'part-bytes': '256' },
+      'records sha256-recorded in strongroom-format (missing), expected format 2',
+    ],
+    [
+      'no part size',
+      { 'strongroom-format': '2', 'sha256-recorded': 'journal' },
+      'records part-bytes: (missing), expected the part size in bytes',
+    ],
+    [
+      'a part size that is not a byte count',
+      { 'strongroom-format': '2', 'sha256-recorded': 'journal', 'part-bytes': '0x100' },
+      'records part-bytes: 0x100, expected the part size in bytes',
+    ],
+  ])('refuses a vault object that records %s', (_what, metadata, refused) => {
+    expect(recordedSha256(metadata)).toEqual({ refused });
   });
 });

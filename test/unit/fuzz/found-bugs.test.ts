@@ -5,11 +5,12 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { InputValidationError } from '../../../lambda/core/errors';
 import { RestoreRequestError } from '../../../lambda/core/restore-service';
+import { parseSourceChange } from '../../../lambda/core/source-change';
 import { copyEvents } from '../../../lambda/handlers/copier';
 import { runReconciler } from '../../../lambda/handlers/reconciler';
 import { restore } from '../../../lambda/handlers/restore';
 import { version } from '../core/memory-vault';
-import { ACCOUNT, BUCKET } from '../core/support';
+import { ACCOUNT, BUCKET, s3Event } from '../core/support';
 import { lambdaContext, observability, rejection } from '../handlers/fixtures';
 import {
   copierClients,
@@ -48,6 +49,16 @@ describe('copier handler: an invocation that is not an SQS batch', () => {
     expect(error).toBeInstanceOf(InputValidationError);
     expect(error.message).toMatch(message);
     for (const m of mocks) expect(m.calls()).toHaveLength(0);
+  });
+});
+
+describe('copier: a delete marker event whose version id is empty', () => {
+  it('names the empty id it received (it was reported as missing)', () => {
+    const event = s3Event('Object Deleted', { key: 'a', 'version-id': '' }, { deletionType: 'Delete Marker Created' });
+    const parse = () =>
+      parseSourceChange(JSON.stringify(event), { account: ACCOUNT, sources: [{ bucket: BUCKET }] }, 'SQS record m-0');
+    expect(parse).toThrow(InputValidationError);
+    expect(parse).toThrow('body.detail.object.version-id: received "", expected the id of the delete marker created');
   });
 });
 
