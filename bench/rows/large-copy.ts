@@ -71,7 +71,7 @@ export const largeCopy: BenchRow = {
     const contestants: Contestant[] = [
       {
         name: 'strongroom',
-        how: 'copier process, one invocation of 8 changes (CHANGES_IN_FLIGHT 8), server write-once; hash pass + multipart pass',
+        how: 'copier process, one invocation of 8 changes (CHANGES_IN_FLIGHT 8), server write-once; one read streamed into a multipart upload',
         run: async () => {
           const run = await runCopier(current(), written, { writeOnce: 'server', invocations: 1, batchSize: count });
           expectAllCopied(run.output, count, 'large copy');
