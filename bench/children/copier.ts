@@ -1,8 +1,8 @@
 /**
  * The copier as a Lambda container runs it, in a process of its own: queued records in batches of the
  * queue's batch size, each batch one copyBatch (its own journal segment) with the handler's CHANGES_IN_FLIGHT,
- * `invocations` batches at once. Answers with the outcome counts and the time from the first batch started
- * to the last one done, and the process's peak memory.
+ * `invocations` batches at once. Answers with the outcome counts, the time from the first batch started to
+ * the last one done (the container warm: its init is row 6's), and the process's peak memory.
  */
 import type { CopyTuning } from '../../lambda/core/copy-version';
 import { forEachLimited } from '../../lambda/core/streams';
@@ -23,6 +23,9 @@ export interface CopierChildOutput {
   readonly statuses: Record<string, number>;
   readonly failed: number;
   readonly seconds: number;
+  /** Wall clock (ms since the epoch) when the first batch started and the last one ended. */
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
   readonly startRssBytes: number;
   readonly peakRssBytes: number;
 }
@@ -47,6 +50,7 @@ answer(async (): Promise<CopierChildOutput> => {
   });
   const statuses: Record<string, number> = {};
   let failed = 0;
+  const startedAtMs = Date.now();
   const started = performance.now();
   await forEachLimited(batches, input.invocations, async (records, i) => {
     const result = await copier.copy(records, `bench-${process.pid}-${i}`);
@@ -54,6 +58,7 @@ answer(async (): Promise<CopierChildOutput> => {
     for (const { outcome } of result.outcomes) statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
   });
   const seconds = (performance.now() - started) / 1000;
+  const endedAtMs = Date.now();
   copier.close();
-  return { statuses, failed, seconds, startRssBytes, peakRssBytes: residentBytes('VmHWM') };
+  return { statuses, failed, seconds, startedAtMs, endedAtMs, startRssBytes, peakRssBytes: residentBytes('VmHWM') };
 });

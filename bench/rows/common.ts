@@ -70,8 +70,13 @@ export const COPIER_INVOCATIONS = 4;
 
 export interface CopierRun {
   readonly output: CopierChildOutput;
-  /** From the first process spawned to the last one done. */
+  /**
+   * From the first change taken up by any invocation to the last one done: warm containers, as Lambda keeps
+   * them between batches (a container's init, measured by row 6, is paid once, not per thousand objects).
+   */
   readonly seconds: number;
+  /** From the first process spawned to the last one exited: with every process's start and module load. */
+  readonly spawnSeconds: number;
 }
 
 /** Run the copier over the change events of `written` (source versions), its batches dealt out to the invocations. */
@@ -107,15 +112,19 @@ export async function runCopier(
       } satisfies CopierChildInput),
     ),
   );
-  const seconds = (performance.now() - started) / 1000;
+  const spawnSeconds = (performance.now() - started) / 1000;
+  const seconds = (Math.max(...runs.map((r) => r.output.endedAtMs)) - Math.min(...runs.map((r) => r.output.startedAtMs))) / 1000;
   const statuses: Record<string, number> = {};
   for (const run of runs) for (const [k, v] of Object.entries(run.output.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   return {
     seconds,
+    spawnSeconds,
     output: {
       statuses,
       failed: runs.reduce((n, r) => n + r.output.failed, 0),
       seconds: Math.max(...runs.map((r) => r.output.seconds)),
+      startedAtMs: Math.min(...runs.map((r) => r.output.startedAtMs)),
+      endedAtMs: Math.max(...runs.map((r) => r.output.endedAtMs)),
       startRssBytes: Math.max(...runs.map((r) => r.output.startRssBytes)),
       peakRssBytes: Math.max(...runs.map((r) => r.output.peakRssBytes)),
     },

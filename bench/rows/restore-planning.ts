@@ -14,7 +14,8 @@ import { vaultKeyFor } from '../../lambda/core/vault-keys';
 import { runChild } from '../child';
 import type { RestoreChildInput } from '../children/restore';
 import { createBucket } from '../fixtures';
-import { type BenchRow, type Contestant, interleaved, MIB, summarize } from '../harness';
+import { type BenchRow, type Contestant, interleaved, MIB, stats, summarize } from '../harness';
+import { formatStats } from '../results';
 import { benchDeployment, sealNow, vaultSessions } from './common';
 
 const VERSIONS_PER_KEY = 5;
@@ -112,6 +113,7 @@ export const restorePlanning: BenchRow = {
     const asOf = new Date(EPOCH + 3.5 * DAY).toISOString();
     const target = bench.deployment.primary.restoreTargets[0]?.name as string;
     let peak = 0;
+    const spawnTimes: number[] = [];
     const contestants: Contestant[] = [
       {
         name: 'strongroom plan',
@@ -128,7 +130,8 @@ export const restorePlanning: BenchRow = {
           if (run.output.counts.write !== keys)
             throw new Error(`the plan writes ${run.output.counts.write} objects, expected ${keys}`);
           peak = Math.max(peak, run.output.peakRssBytes);
-          return { value: run.seconds, peakRssBytes: run.output.peakRssBytes };
+          spawnTimes.push(run.seconds);
+          return { value: run.output.planSeconds, peakRssBytes: run.output.peakRssBytes };
         },
       },
       {
@@ -170,11 +173,15 @@ export const restorePlanning: BenchRow = {
         },
       ]),
       facts: [
+        [
+          'strongroom plan, spawn to exit',
+          `${formatStats(stats(spawnTimes))} s with the process start, module load and STS sessions`,
+        ],
         ['plan peak memory', `${(peak / MIB).toFixed(0)} MiB VmHWM — goal ≤ 256 MiB ${peak <= 256 * MIB ? 'met' : '**missed**'}`],
       ],
       notes: [
         `The listing is measured on ${listed} versions and extrapolated linearly to ${total} (pages of 1,000 cost the same whatever the bucket's size).`,
-        'The plan lists the target too (empty here) and writes its manifest there: both are in its time.',
+        'The plan lists the target too (empty here) and writes its manifest there: both are in its time, taken inside a process already started with its sessions open (a warm restore function).',
       ],
       seconds: (performance.now() - started) / 1000,
     };
