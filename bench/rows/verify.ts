@@ -207,7 +207,7 @@ export const verifyRow: BenchRow = {
         ['verify peak memory', `${(peak / MIB).toFixed(0)} MiB VmHWM`],
         [
           'requests',
-          `scan: ${Math.ceil(inBucket / 1000)} listings; verify (full) adds ${total} GetObjectRetention, ${segments} segment reads, the source's listing and 200 source reads`,
+          `the scan: ${Math.ceil(inBucket / 1000)} listings; verify, both modes: the same listings, the journal's listing and its ${Math.ceil(total / 2000)} index blocks, the source's listing and 200 source reads; the sample 500 GetObjectRetention, full ${total}`,
         ],
         ['fixture', `${fixtureSeconds.toFixed(0)} s to write (not measured)`],
       ],
