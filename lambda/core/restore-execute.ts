@@ -32,8 +32,9 @@ export type RestoreTuning = CopyTuning;
 export const DEFAULT_RESTORE_TUNING: RestoreTuning = DEFAULT_TUNING;
 
 /**
- * Objects restored at once. Each holds at most one single-put buffer (16 MiB) or its multipart parts (40 MiB),
- * well inside the restore function's 1,024 MB; the benchmark's point-in-time row measures the rate it gives.
+ * Objects restored at once. Each holds at most one single-put buffer (16 MiB) or its multipart parts (40 MiB):
+ * at worst 640 MiB of buffers, inside the restore function's 1,024 MB. The benchmark's point-in-time row
+ * measures the rate it gives.
  */
 export const RESTORE_OBJECTS_IN_FLIGHT = 16;
 
