@@ -72,6 +72,14 @@ const InternalSchema = z.discriminatedUnion('action', [ContinueSchema, BatchSche
 /** Some objects of a Distributed Map batch failed: the Map retries the batch and counts it toward its threshold. */
 export class RestoreBatchError extends StrongroomError {
   public override readonly name = 'RestoreBatchError';
+
+  public constructor(
+    message: string,
+    /** The batch's items that were not restored (by source key), each with why; the others were. */
+    public readonly failed: ReadonlyArray<{ readonly key: string; readonly reason: string }>,
+  ) {
+    super(message);
+  }
 }
 
 export interface RestoreClients {
@@ -252,6 +260,7 @@ async function runBatch(
         .map((f) => `${f.key}: ${f.reason}`)
         .join('; ')
         .slice(0, 2000)}`,
+      result.failed,
     );
   }
   return { restoreId: batch.restoreId, batch: { written: result.written + result.present, skipped: result.skipped, failed: 0 } };

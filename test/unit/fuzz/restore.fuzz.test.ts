@@ -4,7 +4,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
 import { ProblemsError, StrongroomError } from '../../../contract/errors';
 import { RestoreRequestSchema } from '../../../contract/restore-api';
-import { restore } from '../../../lambda/handlers/restore';
+import { RestoreBatchError, restore } from '../../../lambda/handlers/restore';
 import { version } from '../core/memory-vault';
 import { ACCOUNT, BUCKET } from '../core/support';
 import { RESTORE_TARGET, restoreContext, restoreWorld } from './handlers';
@@ -27,7 +27,8 @@ import {
  * mutated and random, against an in-memory vault and target (mocked S3 clients that store what is written) with
  * Lambda and Step Functions mocked. Every request is served or refused with a typed error naming the field; a
  * refused one writes nothing anywhere, and whatever the request, the vault is never written and no bucket but a
- * configured restore target is.
+ * configured restore target is. A batch whose items the vault does not bear out (a size or SHA-256 the journal
+ * entry does not match) restores the others and fails naming the rest, as the Distributed Map needs.
  */
 
 const TARGET = RESTORE_TARGET;
@@ -142,6 +143,29 @@ describe('fuzz: restore requests', () => {
         expect(done.vault).toEqual([]);
         expect(done.target.filter((w) => w.bucket !== TARGET)).toEqual([]);
         if (failure === undefined) {
+          tally.accept();
+          return;
+        }
+        // A batch (the Distributed Map's) restores what it can trust and fails for the rest, so that the Map
+        // counts and retries it: every item it names as failed is unwritten, and it wrote nothing but its items.
+        if (failure instanceof RestoreBatchError) {
+          const items = (input as { items: Array<{ key: string; targetKey: string }> }).items;
+          const written = new Set(done.target.map((w) => w.key));
+          expect(failure.failed.length).toBeGreaterThan(0);
+          // Items may repeat a key: a written key needs more items naming it than failures naming it.
+          const count = (keys: readonly string[], key: string) => keys.filter((k) => k === key).length;
+          const failedKeys = failure.failed.map((f) => f.key);
+          const overWritten = items.filter(
+            (i) =>
+              written.has(i.targetKey) &&
+              count(failedKeys, i.key) >=
+                count(
+                  items.map((j) => j.key),
+                  i.key,
+                ),
+          );
+          expect(overWritten).toEqual([]);
+          expect([...written].filter((k) => !items.some((i) => i.targetKey === k))).toEqual([]);
           tally.accept();
           return;
         }
